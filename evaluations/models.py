@@ -1,0 +1,156 @@
+"""What changed: each group's end-of-year evaluation, and the national reports collated from them."""
+
+from django.db import models
+from django.db.models import Q
+
+from participants.models import Hub, User
+from projects.models import AcademicYear, OutcomeArea, Project
+from workgroups.models import WorkGroup
+
+
+class EvaluationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned for changes"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
+class ImpactRating(models.IntegerChoices):
+    NONE = 1, "No impact yet"
+    SOME = 2, "Some impact"
+    CLEAR = 3, "Clear impact"
+    STRONG = 4, "Strong, embedded impact"
+
+
+IMPACT_DESCRIPTORS = {
+    ImpactRating.NONE: "No change seen yet, or too early to tell.",
+    ImpactRating.SOME: "Change seen in some classrooms or for some participants.",
+    ImpactRating.CLEAR: "Change seen across most participants, backed by evidence.",
+    ImpactRating.STRONG: "Change embedded in practice or policy and sustained.",
+}
+
+
+class EvaluationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from participants import rules
+
+        return rules.scope_to_hubs(self, user, "work_group__hub")
+
+
+class WorkGroupEvaluation(models.Model):
+    """A group's end-of-year evaluation of its outcomes; draft → submitted → signed off."""
+
+    work_group = models.OneToOneField(
+        WorkGroup, on_delete=models.CASCADE, related_name="evaluation"
+    )
+    key_findings = models.TextField(blank=True)
+    recommendations = models.TextField("recommendations for the national project", blank=True)
+    status = models.CharField(
+        max_length=20, choices=EvaluationStatus, default=EvaluationStatus.DRAFT, db_index=True
+    )
+    author = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "Work Group evaluation"
+
+    def __str__(self):
+        return f"Evaluation of {self.work_group}"
+
+
+class OutcomeEvaluation(models.Model):
+    """An evaluation's impact rating and evidence for one outcome area."""
+
+    evaluation = models.ForeignKey(
+        WorkGroupEvaluation, on_delete=models.CASCADE, related_name="outcomes"
+    )
+    area = models.ForeignKey(OutcomeArea, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(choices=ImpactRating, null=True, blank=True)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "area__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "area"],
+                name="one_rating_per_outcome_area",
+                violation_error_message="This outcome area is already rated.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=4),
+                name="outcome_rating_on_scale",
+                violation_error_message="Choose a rating on the scale.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area}: {self.get_rating_display() or 'not rated'}"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from participants import rules
+
+        if rules.is_national(user):
+            return self
+        return rules.scope_to_hubs(self, user, "hub")
+
+
+class NationalReport(models.Model):
+    """The collated findings of a project's groups in a year, nationally or for one hub."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
+    hub = models.ForeignKey(
+        Hub,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        help_text="Empty for the national report.",
+    )
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(
+        max_length=10, choices=ReportStatus, default=ReportStatus.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
+    error = models.TextField(blank=True)
+    figures = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project__title", "-academic_year__starts_on", "-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="report_progress_max_100",
+                violation_error_message="Progress is a percentage.",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.hub.name if self.hub_id else "national"
+        return f"{self.project.title} {self.academic_year} ({scope}) v{self.version}"

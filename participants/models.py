@@ -1,0 +1,313 @@
+"""Who takes part: people, the schools they belong to, hubs, LLMEs and hub staff."""
+
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Phase(models.Model):
+    """A phase of education (Early Years, Primary, Secondary, Post-16); reference data."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.name
+
+
+class Region(models.Model):
+    """One of England's nine regions, as GIAS codes them (``GOR``)."""
+
+    code = models.CharField(max_length=2, unique=True, help_text="GIAS GOR code, e.g. 'A'.")
+    name = models.CharField(max_length=60, unique=True)
+    ons_code = models.CharField(max_length=9, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HubQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from participants import rules
+
+        return rules.scope_to_hubs(self, user, "pk")
+
+
+class Hub(models.Model):
+    """A Maths Hub: a partnership led by a lead school, covering an area of schools."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="hubs")
+    area = models.CharField(max_length=300, blank=True, help_text="The area the hub serves.")
+    lead_school = models.CharField(max_length=300, blank=True)
+    contact_email = models.EmailField(blank=True)
+
+    objects = HubQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LocalAuthority(models.Model):
+    """A local authority; its hub is the one whose area it is in (boundaries are soft)."""
+
+    code = models.CharField(max_length=10, blank=True)
+    name = models.CharField(max_length=120, unique=True)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="local_authorities"
+    )
+    hub = models.ForeignKey(
+        Hub, null=True, blank=True, on_delete=models.SET_NULL, related_name="local_authorities"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolPhase(models.TextChoices):
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    NURSERY = "nursery", "Nursery"
+    PRIMARY = "primary", "Primary"
+    MIDDLE_PRIMARY = "middle_primary", "Middle deemed primary"
+    SECONDARY = "secondary", "Secondary"
+    MIDDLE_SECONDARY = "middle_secondary", "Middle deemed secondary"
+    SIXTEEN_PLUS = "16_plus", "16 plus"
+    ALL_THROUGH = "all_through", "All-through"
+
+
+class SchoolStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    PROPOSED_TO_CLOSE = "proposed_to_close", "Open, but proposed to close"
+    PROPOSED_TO_OPEN = "proposed_to_open", "Proposed to open"
+
+
+class SchoolQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=[SchoolStatus.CLOSED, SchoolStatus.PROPOSED_TO_OPEN])
+
+    def for_hub(self, hub):
+        return self.filter(hub=hub)
+
+
+class School(models.Model):
+    """A school, college or setting, identified by its DfE URN; imported from GIAS."""
+
+    urn = models.PositiveIntegerField("URN", unique=True)
+    name = models.CharField(max_length=200)
+    phase = models.CharField(max_length=20, choices=SchoolPhase, default=SchoolPhase.PRIMARY)
+    type_group = models.CharField(
+        "establishment type group", max_length=100, blank=True, help_text="As GIAS names it."
+    )
+    establishment_type = models.CharField(max_length=100, blank=True)
+    is_state_funded = models.BooleanField(default=True)
+    status = models.CharField(max_length=20, choices=SchoolStatus, default=SchoolStatus.OPEN)
+    local_authority = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.PROTECT, related_name="schools"
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="schools"
+    )
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    fsm_percentage = models.DecimalField(
+        "pupils eligible for free school meals (%)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    number_of_pupils = models.PositiveIntegerField(null=True, blank=True)
+    opened_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    predecessor_urns = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="URNs this school replaced (e.g. on academy conversion); history follows them.",
+    )
+    hub = models.ForeignKey(
+        Hub, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools"
+    )
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["postcode"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fsm_percentage__isnull=True)
+                | Q(fsm_percentage__gte=0, fsm_percentage__lte=100),
+                name="school_fsm_percentage_range",
+                violation_error_message="The free school meals percentage must be 0 to 100.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.urn})"
+
+    @property
+    def is_open(self):
+        return self.status not in (SchoolStatus.CLOSED, SchoolStatus.PROPOSED_TO_OPEN)
+
+
+class UserRole(models.TextChoices):
+    TEACHER = "teacher", "Teacher"
+    TEACHING_ASSISTANT = "teaching_assistant", "Teaching assistant"
+    PRACTITIONER = "practitioner", "Practitioner"
+    SCHOOL_LEADER = "school_leader", "School leader"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, is_national_team=True)
+        return self._create_user(email, password, **extra)
+
+
+def new_calendar_token():
+    return secrets.token_urlsafe(24)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: teachers and other participants, LLMEs, hub staff, national team."""
+
+    email = models.EmailField("email address", unique=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    role = models.CharField(max_length=20, choices=UserRole, blank=True)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    phases = models.ManyToManyField(
+        Phase, blank=True, related_name="+", verbose_name="phases taught"
+    )
+    is_staff = models.BooleanField(
+        "staff status", default=False, help_text="Can sign in to the admin site."
+    )
+    is_active = models.BooleanField(default=True)
+    is_national_team = models.BooleanField(
+        default=False, help_text="Sees and manages every hub's data and the national reports."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+    @property
+    def has_profile(self):
+        return bool(self.first_name and self.last_name and self.role and self.school_id)
+
+
+class LLMEQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from participants import rules
+
+        return rules.scope_to_hubs(self, user, "hub")
+
+    def active(self):
+        return self.filter(active=True)
+
+
+class LLME(models.Model):
+    """A Local Leader of Mathematics Education working with a hub; usually leads Work Groups."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="llme_roles")
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="llmes")
+    phases = models.ManyToManyField(Phase, blank=True, related_name="+")
+    specialisms = models.CharField(max_length=300, blank=True)
+    accredited_on = models.DateField("accreditation date", null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    objects = LLMEQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "LLME"
+        verbose_name_plural = "LLMEs"
+        ordering = ["user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "hub"],
+                name="llme_once_per_hub",
+                violation_error_message="This person is already an LLME of this hub.",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class HubRole(models.TextChoices):
+    HUB_LEAD = "hub_lead", "Hub lead"
+    HUB_MANAGER = "hub_manager", "Hub manager"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class HubMembership(models.Model):
+    """A member of a hub's staff; limits them to their own hub everywhere, the admin included."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="hub_memberships")
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=HubRole, default=HubRole.HUB_MANAGER)
+
+    class Meta:
+        ordering = ["hub__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "hub"],
+                name="membership_once_per_hub",
+                violation_error_message="This person is already on this hub's staff.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}, {self.hub}"

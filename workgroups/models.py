@@ -1,0 +1,419 @@
+"""How projects are delivered: groups, their sessions, schools' places and the people in them."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Count, F, Q
+from django.urls import reverse
+
+from participants.models import LLME, Hub, School, User
+from projects.models import GROUP_NOUNS, AcademicYear, OutcomeArea, ParticipantRole, Project
+
+
+class DeliveryMode(models.TextChoices):
+    ONLINE = "online", "Online"
+    FACE_TO_FACE = "face_to_face", "Face-to-face"
+    BLENDED = "blended", "Blended"
+
+
+class WorkGroupStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    RECRUITING = "recruiting", "Recruiting"
+    FULL = "full", "Full"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PlaceStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting hub approval"
+    CONFIRMED = "confirmed", "Confirmed"
+    WAITLISTED = "waitlisted", "On the waiting list"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DECLINED = "declined", "Declined"
+    COMPLETED = "completed", "Completed"
+
+
+# A school holds at most one place in these states per group.
+ACTIVE_PLACE_STATUSES = [
+    PlaceStatus.PENDING,
+    PlaceStatus.CONFIRMED,
+    PlaceStatus.WAITLISTED,
+    PlaceStatus.COMPLETED,
+]
+# Places that take up capacity.
+TAKEN_PLACE_STATUSES = [PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED]
+
+
+class RegistrationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class WorkGroupQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from participants import rules
+
+        return rules.scope_to_hubs(self, user, "hub")
+
+    def for_hub(self, hub):
+        return self.filter(hub=hub)
+
+    def with_place_counts(self):
+        return self.annotate(
+            places_taken=Count(
+                "places", filter=Q(places__status__in=TAKEN_PLACE_STATUSES), distinct=True
+            ),
+            places_waitlisted=Count(
+                "places", filter=Q(places__status=PlaceStatus.WAITLISTED), distinct=True
+            ),
+        )
+
+
+class WorkGroup(models.Model):
+    """A group (cohort) of schools delivering a project locally, led by one or more LLMEs."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="work_groups")
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="work_groups")
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="work_groups"
+    )
+    name = models.CharField(max_length=200)
+    leads = models.ManyToManyField(LLME, blank=True, related_name="work_groups")
+    delivery_mode = models.CharField(
+        max_length=20, choices=DeliveryMode, default=DeliveryMode.FACE_TO_FACE
+    )
+    venue = models.CharField(max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(
+        "places", default=8, help_text="How many schools can take a confirmed place."
+    )
+    recruitment_opens = models.DateField(null=True, blank=True)
+    recruitment_closes = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=WorkGroupStatus, default=WorkGroupStatus.DRAFT, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-academic_year__starts_on", "project__title", "name"]
+        verbose_name = "group"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=0),
+                name="work_group_capacity_not_negative",
+                violation_error_message="Places cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(recruitment_closes__isnull=True)
+                | Q(recruitment_opens__isnull=True)
+                | Q(recruitment_closes__gte=F("recruitment_opens")),
+                name="work_group_recruitment_closes_after_opening",
+                violation_error_message="Recruitment cannot close before it opens.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("workgroups:detail", kwargs={"pk": self.pk})
+
+    @property
+    def noun(self) -> str:
+        return GROUP_NOUNS[self.project.activity_type]
+
+    @property
+    def places_left(self) -> int:
+        """Needs ``with_place_counts()``."""
+        return max(self.capacity - self.places_taken, 0)
+
+
+class SessionFocus(models.TextChoices):
+    PLAN = "plan", "Plan"
+    OBSERVE = "observe", "Observe"
+    REFINE = "refine", "Refine"
+    REVIEW = "review", "Review"
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from participants import rules
+
+        return rules.scope_to_hubs(self, user, "work_group__hub")
+
+
+class Session(models.Model):
+    """One meeting of a group."""
+
+    work_group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    mode = models.CharField(max_length=20, choices=DeliveryMode, default=DeliveryMode.FACE_TO_FACE)
+    venue = models.CharField(max_length=300, blank=True)
+    joining_link = models.URLField(blank=True)
+    focus = models.CharField(max_length=10, choices=SessionFocus, default=SessionFocus.PLAN)
+    planned = models.TextField("what is planned", blank=True)
+    cancelled = models.BooleanField(default=False)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["work_group", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message="A session must end after it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["work_group", "number"],
+                name="session_number_unique_per_group",
+                violation_error_message="This group already has a session with that number.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Session {self.number}"
+
+
+class PlaceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from participants import rules
+
+        return rules.scope_to_hubs(self, user, "work_group__hub")
+
+    def active(self):
+        return self.filter(status__in=ACTIVE_PLACE_STATUSES)
+
+    def taken(self):
+        return self.filter(status__in=TAKEN_PLACE_STATUSES)
+
+    def waiting_list(self):
+        return self.filter(status=PlaceStatus.WAITLISTED).order_by("requested_at", "pk")
+
+
+class Place(models.Model):
+    """A school's seat in a group, filled by its participants in the project's roles."""
+
+    work_group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="places")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="places")
+    status = models.CharField(
+        max_length=20, choices=PlaceStatus, default=PlaceStatus.PENDING, db_index=True
+    )
+    requested_at = models.DateTimeField(
+        help_text="When the school asked; the waiting list is served in this order."
+    )
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["work_group", "requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work_group", "school"],
+                condition=Q(status__in=ACTIVE_PLACE_STATUSES),
+                name="one_active_place_per_school_per_group",
+                violation_error_message="This school already has a place in this group.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.school.name} in {self.work_group}"
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from participants import rules
+
+        return rules.scope_to_hubs(self, user, "work_group__hub")
+
+    def active(self):
+        return self.filter(status=RegistrationStatus.ACTIVE)
+
+
+class Registration(models.Model):
+    """One participant, in one of the project's roles, filling part of their school's place."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="registrations")
+    # Copied from the place so the database can hold "one active registration per group".
+    work_group = models.ForeignKey(
+        WorkGroup, on_delete=models.CASCADE, related_name="registrations", editable=False
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="registrations")
+    role = models.ForeignKey(ParticipantRole, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=RegistrationStatus, default=RegistrationStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["place", "role__order", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work_group", "user"],
+                condition=Q(status=RegistrationStatus.ACTIVE),
+                name="one_active_registration_per_person_per_group",
+                violation_error_message="This person is already registered for this group.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.role.name})"
+
+    def save(self, *args, **kwargs):
+        self.work_group_id = self.place.work_group_id
+        super().save(*args, **kwargs)
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    LATE = "late", "Late"
+    ABSENT = "absent", "Absent"
+    APOLOGIES = "apologies", "Apologies"
+
+
+ATTENDED_STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE]
+
+
+class Attendance(models.Model):
+    """Whether a participant was at a session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="attendances"
+    )
+    status = models.CharField(
+        max_length=10, choices=AttendanceStatus, default=AttendanceStatus.PRESENT
+    )
+
+    class Meta:
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "registration"],
+                name="attendance_once_per_session",
+                violation_error_message="Attendance for this person is already recorded.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.registration.user} — {self.get_status_display()}"
+
+
+class MilestoneTerm(models.TextChoices):
+    SHORT = "short", "Short term"
+    MEDIUM = "medium", "Medium term"
+    LONG = "long", "Long term"
+
+
+class MilestoneStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+
+
+class Milestone(models.Model):
+    """A step in a Targeted Support in Maths action plan."""
+
+    work_group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="milestones")
+    term = models.CharField(max_length=10, choices=MilestoneTerm)
+    description = models.CharField("what", max_length=500)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=MilestoneStatus, default=MilestoneStatus.NOT_STARTED
+    )
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["work_group", "due_on", "pk"]
+
+    def __str__(self):
+        return self.description
+
+
+class RecordStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    FINAL = "final", "Finished"
+
+
+class SessionRecord(models.Model):
+    """A lead's record of a session: what happened, what changed, and the task set for next time."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="record")
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    what_was_done = models.TextField(blank=True)
+    observed = models.TextField("what was observed in lessons", blank=True)
+    refined = models.TextField("how lessons were refined", blank=True)
+    outcome_notes = models.JSONField(
+        default=dict, blank=True, help_text="Notes keyed by outcome area code."
+    )
+    gap_task = models.TextField("between-session task", blank=True)
+    status = models.CharField(max_length=10, choices=RecordStatus, default=RecordStatus.DRAFT)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Record of {self.session}"
+
+    def note_for(self, area: OutcomeArea) -> str:
+        return self.outcome_notes.get(area.code, "")
+
+
+class GapTaskResponse(models.Model):
+    """What a teacher did in class between sessions, and their reflection on it."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="gap_task_responses"
+    )
+    session_record = models.ForeignKey(
+        SessionRecord, on_delete=models.CASCADE, related_name="responses"
+    )
+    what_i_did = models.TextField("what I did in class")
+    reflection = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "session_record"],
+                name="one_gap_task_response_per_person",
+                violation_error_message="You have already responded to this task.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.registration.user} on {self.session_record}"
+
+
+def new_invitation_code():
+    return secrets.token_urlsafe(9)
+
+
+class Invitation(models.Model):
+    """A code a hub issues so a school may join an invitation-only group."""
+
+    work_group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="invitations")
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        help_text="Leave empty for a code any eligible school may use.",
+    )
+    code = models.CharField(max_length=32, unique=True, default=new_invitation_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.code
