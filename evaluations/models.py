@@ -1,4 +1,4 @@
-"""What changed: each group's end-of-year evaluation, and the national reports collated from them."""
+"""What changed: each group's evaluation, and the national reports collated from them."""
 
 from django.db import models
 from django.db.models import Q
