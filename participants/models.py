@@ -169,6 +169,20 @@ class School(models.Model):
     def is_open(self):
         return self.status not in (SchoolStatus.CLOSED, SchoolStatus.PROPOSED_TO_OPEN)
 
+    def lineage_urns(self, max_depth: int = 10) -> set[int]:
+        """This school's URN and every predecessor's, so history follows academy conversions."""
+        urns = {self.urn}
+        frontier = {int(urn) for urn in self.predecessor_urns} - urns
+        for _ in range(max_depth):
+            if not frontier:
+                break
+            urns |= frontier
+            rows = School.objects.filter(urn__in=frontier).values_list(
+                "predecessor_urns", flat=True
+            )
+            frontier = {int(urn) for row in rows for urn in row} - urns
+        return urns
+
 
 class UserRole(models.TextChoices):
     TEACHER = "teacher", "Teacher"

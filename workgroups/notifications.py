@@ -1,0 +1,55 @@
+"""Emails about places and registrations, rendered from templates and sent through Celery."""
+
+from django.template.loader import render_to_string
+
+from mathshub.email import queue_email
+from workgroups.models import Place, PlaceStatus, Registration
+
+
+def _send(template: str, to: list[str], context: dict) -> None:
+    if not to:
+        return
+    subject, _, body = render_to_string(f"emails/{template}.txt", context).strip().partition("\n")
+    queue_email(to=to, subject=subject.strip(), body=body.strip())
+
+
+def registered(registration: Registration) -> None:
+    place = registration.place
+    template = {
+        PlaceStatus.CONFIRMED: "registration_confirmed",
+        PlaceStatus.WAITLISTED: "registration_waitlisted",
+        PlaceStatus.PENDING: "registration_pending",
+    }.get(place.status, "registration_confirmed")
+    position = None
+    if place.status == PlaceStatus.WAITLISTED:
+        position = (
+            place.work_group.places.waiting_list()
+            .filter(requested_at__lte=place.requested_at)
+            .count()
+        )
+    _send(
+        template,
+        [registration.user.email],
+        {"registration": registration, "group": place.work_group, "position": position},
+    )
+
+
+def withdrawn(registration: Registration) -> None:
+    _send(
+        "registration_withdrawn",
+        [registration.user.email],
+        {"registration": registration, "group": registration.place.work_group},
+    )
+
+
+def _place_emails(place: Place) -> list[str]:
+    return list(place.registrations.active().values_list("user__email", flat=True))
+
+
+def place_confirmed(place: Place) -> None:
+    _send("place_confirmed", _place_emails(place), {"place": place, "group": place.work_group})
+
+
+def place_declined(place: Place) -> None:
+    emails = list(place.registrations.values_list("user__email", flat=True).distinct())
+    _send("place_declined", emails, {"place": place, "group": place.work_group})

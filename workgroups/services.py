@@ -1,0 +1,193 @@
+"""Every change to places and registrations: views, the admin, tasks and commands call these.
+
+Each runs in one transaction and locks the group's row before counting places, so two schools
+can never take the last place and the waiting list is served strictly in the order schools asked.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from participants.models import User
+from projects.models import ParticipantRole
+from workgroups import notifications
+from workgroups.eligibility import eligibility
+from workgroups.models import (
+    ACTIVE_PLACE_STATUSES,
+    Place,
+    PlaceStatus,
+    Registration,
+    RegistrationStatus,
+    WorkGroup,
+    WorkGroupStatus,
+)
+
+PROMOTABLE_GROUP_STATUSES = [
+    WorkGroupStatus.RECRUITING,
+    WorkGroupStatus.FULL,
+    WorkGroupStatus.RUNNING,
+]
+
+
+class RegistrationError(Exception):
+    """A registration rule said no; ``reasons`` are in words a teacher understands."""
+
+    def __init__(self, reasons: list[str] | str):
+        self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
+        super().__init__(" ".join(self.reasons))
+
+
+def _lock_group(work_group: WorkGroup) -> WorkGroup:
+    return (
+        WorkGroup.objects.select_for_update(of=("self",))
+        .select_related("project", "academic_year", "hub")
+        .get(pk=work_group.pk)
+    )
+
+
+def _places_taken(group: WorkGroup) -> int:
+    return group.places.taken().count()
+
+
+def _sync_full_status(group: WorkGroup) -> None:
+    """Recruiting groups become full when every place is taken, and reopen when one frees."""
+    taken = _places_taken(group)
+    if group.status == WorkGroupStatus.RECRUITING and taken >= group.capacity:
+        group.status = WorkGroupStatus.FULL
+    elif group.status == WorkGroupStatus.FULL and taken < group.capacity:
+        group.status = WorkGroupStatus.RECRUITING
+    else:
+        return
+    group.save(update_fields=["status"])
+
+
+@transaction.atomic
+def register(
+    *,
+    user: User,
+    work_group: WorkGroup,
+    role: ParticipantRole | None = None,
+    invitation_code: str | None = None,
+) -> Registration:
+    """Register ``user`` for ``work_group`` for their own school.
+
+    The first person from a school takes the school's place: confirmed when one is free,
+    pending where the project needs hub approval, waitlisted when the group is full.
+    Colleagues join that place while the project's role limits allow.
+    """
+    group = _lock_group(work_group)
+    verdict = eligibility(user, group, role=role, invitation_code=invitation_code)
+    if not verdict.ok:
+        raise RegistrationError(verdict.reasons)
+    place = verdict.place
+    if place is None:
+        place = Place.objects.create(
+            work_group=group,
+            school_id=user.school_id,
+            status=_status_for_new_place(group),
+            requested_at=timezone.now(),
+            requested_by=user,
+        )
+        _sync_full_status(group)
+    registration = Registration.objects.create(place=place, user=user, role=verdict.role)
+    notifications.registered(registration)
+    return registration
+
+
+def _status_for_new_place(group: WorkGroup) -> str:
+    if _places_taken(group) >= group.capacity:
+        return PlaceStatus.WAITLISTED
+    if group.project.requires_approval:
+        return PlaceStatus.PENDING
+    return PlaceStatus.CONFIRMED
+
+
+@transaction.atomic
+def withdraw(*, registration: Registration) -> Registration:
+    """Withdraw one person; the school's place is freed when its last participant leaves."""
+    group = _lock_group(registration.work_group)
+    registration = Registration.objects.select_related("place").get(pk=registration.pk)
+    if registration.status == RegistrationStatus.WITHDRAWN:
+        return registration
+    registration.status = RegistrationStatus.WITHDRAWN
+    registration.withdrawn_at = timezone.now()
+    registration.save(update_fields=["status", "withdrawn_at"])
+    notifications.withdrawn(registration)
+    place = registration.place
+    if not place.registrations.active().exists() and place.status in ACTIVE_PLACE_STATUSES:
+        place.status = PlaceStatus.WITHDRAWN
+        place.decided_at = timezone.now()
+        place.save(update_fields=["status", "decided_at"])
+        _sync_full_status(group)
+        promote_from_waitlist(work_group=group)
+    return registration
+
+
+@transaction.atomic
+def promote_from_waitlist(*, work_group: WorkGroup) -> list[Place]:
+    """Confirm waitlisted schools, first asked first served, while places are free."""
+    group = _lock_group(work_group)
+    if group.status not in (
+        WorkGroupStatus.RECRUITING,
+        WorkGroupStatus.FULL,
+        WorkGroupStatus.RUNNING,
+    ):
+        return []
+    free = group.capacity - _places_taken(group)
+    if free <= 0:
+        return []
+    promoted = list(group.places.waiting_list()[:free])
+    for place in promoted:
+        _confirm(place)
+    _sync_full_status(group)
+    return promoted
+
+
+def _confirm(place: Place) -> None:
+    place.status = PlaceStatus.CONFIRMED
+    place.decided_at = timezone.now()
+    place.save(update_fields=["status", "decided_at"])
+    notifications.place_confirmed(place)
+
+
+@transaction.atomic
+def confirm_place(*, place: Place) -> Place:
+    """Hub approval of a pending or waitlisted place, while the group has room."""
+    group = _lock_group(place.work_group)
+    place = Place.objects.select_related("school").get(pk=place.pk)
+    if place.status == PlaceStatus.CONFIRMED:
+        return place
+    if place.status not in (PlaceStatus.PENDING, PlaceStatus.WAITLISTED):
+        raise RegistrationError(
+            f"{place.school.name}'s place is {place.get_status_display().lower()}, "
+            "so it cannot be confirmed."
+        )
+    if _places_taken(group) >= group.capacity:
+        raise RegistrationError(
+            f"{group.name} is full: add places or free one before confirming {place.school.name}."
+        )
+    place.work_group = group
+    _confirm(place)
+    _sync_full_status(group)
+    return place
+
+
+@transaction.atomic
+def decline_place(*, place: Place) -> Place:
+    """The hub turns a pending or waitlisted place down; its participants are withdrawn."""
+    _lock_group(place.work_group)
+    place = Place.objects.select_related("school").get(pk=place.pk)
+    if place.status not in (PlaceStatus.PENDING, PlaceStatus.WAITLISTED):
+        raise RegistrationError(
+            f"{place.school.name}'s place is {place.get_status_display().lower()}, "
+            "so it cannot be declined."
+        )
+    place.status = PlaceStatus.DECLINED
+    place.decided_at = timezone.now()
+    place.save(update_fields=["status", "decided_at"])
+    place.registrations.active().update(
+        status=RegistrationStatus.WITHDRAWN, withdrawn_at=timezone.now()
+    )
+    notifications.place_declined(place)
+    return place
