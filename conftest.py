@@ -23,7 +23,6 @@ def skip_or_fail(reason: str):
 def _fast_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -46,9 +45,9 @@ def require_postgres():
 
 @pytest.fixture
 def require_redis():
-    url = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
+    url = os.environ.get("TEST_REDIS_URL")
     if not url:
-        skip_or_fail("needs Redis: set CELERY_BROKER_URL=redis://...")
+        skip_or_fail("needs Redis: set TEST_REDIS_URL=redis://127.0.0.1:6379/15")
     import redis
 
     try:

@@ -144,6 +144,13 @@ def promote_from_waitlist(*, work_group: WorkGroup) -> list[Place]:
     return promoted
 
 
+def queue_waitlist_promotion(*, work_group: WorkGroup) -> None:
+    """After a change that may free places (e.g. more capacity), promote in the background."""
+    from workgroups.tasks import promote_waitlist
+
+    transaction.on_commit(lambda: promote_waitlist.delay(work_group.pk))
+
+
 def _confirm(place: Place) -> None:
     place.status = PlaceStatus.CONFIRMED
     place.decided_at = timezone.now()
