@@ -10,13 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-
-
-def skip_or_fail(reason: str):
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{reason} (REQUIRE_SERVICES=1 makes this a failure, not a skip)")
-    pytest.skip(reason)
+from tests.support import skip_or_fail
 
 
 @pytest.fixture(autouse=True)
