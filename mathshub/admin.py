@@ -1,0 +1,240 @@
+"""Pieces every app's admin shares: hub scoping, read-only reference data and CSV export.
+
+Hub staff run their hub from the Django admin, so every hub-owned ModelAdmin limits rows,
+permissions and form choices to the user's hubs here, asking ``participants.rules`` and
+nothing else. Objects of another hub are left out of the queryset, so the admin treats them as
+not found rather than forbidden.
+
+Related models are named by label, so this module imports no models and every app may use it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import functools
+
+from django.contrib import admin
+from django.contrib.admin.utils import label_for_field, lookup_field
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import capfirst, slugify
+
+from participants import rules
+
+# How to reach the hub from each hub-owned model, used to limit form choices to the user's hubs.
+HUB_PATHS = {
+    "participants.Hub": "pk",
+    "participants.LLME": "hub",
+    "participants.HubMembership": "hub",
+    "projects.Offer": "hub",
+    "projects.Interest": "offer__hub",
+    "workgroups.WorkGroup": "hub",
+    "workgroups.Session": "work_group__hub",
+    "workgroups.Place": "work_group__hub",
+    "workgroups.Registration": "work_group__hub",
+    "workgroups.Milestone": "work_group__hub",
+    "workgroups.Invitation": "work_group__hub",
+    "workgroups.SessionRecord": "session__work_group__hub",
+    "evaluations.WorkGroupEvaluation": "work_group__hub",
+}
+
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def hub_id_of(obj, hub_path: str) -> int | None:
+    """The id of the hub ``obj`` belongs to, following ``hub_path`` (``"pk"`` for a hub)."""
+    *steps, last = hub_path.split("__")
+    for step in steps:
+        obj = getattr(obj, step, None)
+        if obj is None:
+            return None
+    return obj.pk if last == "pk" else getattr(obj, f"{last}_id", None)
+
+
+def scope_choices(queryset, user):
+    """Limit a queryset of related objects to the user's hubs, when its model is hub-owned."""
+    path = HUB_PATHS.get(queryset.model._meta.label)
+    return queryset if path is None else rules.scope_to_hubs(queryset, user, path)
+
+
+class RulesPermissionsMixin:
+    """Admin permissions decided by ``participants.rules`` instead of Django's model permissions.
+
+    The national team may do everything; hub staff may do what ``hub_staff_may_edit`` allows.
+    """
+
+    hub_staff_may_edit = True
+
+    def may_edit(self, request, obj=None) -> bool:
+        if not rules.can_use_admin(request.user):
+            return False
+        return rules.is_national(request.user) or self.hub_staff_may_edit
+
+    def has_module_permission(self, request):
+        return rules.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return rules.can_use_admin(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_edit(request, obj)
+
+
+class HubScopedMixin(RulesPermissionsMixin):
+    """Rows, permissions and choices limited to the user's hubs, reached by ``hub_path``."""
+
+    hub_path = "hub"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return rules.scope_to_hubs(queryset, request.user, self.hub_path)
+
+    def may_manage(self, request, obj) -> bool:
+        path = self.permission_hub_path()
+        return obj is None or rules.can_manage_hub(request.user, hub_id_of(obj, path))
+
+    def permission_hub_path(self) -> str:
+        return self.hub_path
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.may_manage(request, obj)
+
+    def may_edit(self, request, obj=None) -> bool:
+        return super().may_edit(request, obj) and self.may_manage(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", self._scoped_choices(db_field, request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", self._scoped_choices(db_field, request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _scoped_choices(self, db_field, request):
+        queryset = self.get_field_queryset(None, db_field, request)
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.all()
+        return scope_choices(queryset, request.user)
+
+
+class HubScopedAdmin(HubScopedMixin, admin.ModelAdmin):
+    """Base for every hub-owned ModelAdmin; set ``hub_path`` to the way to the hub.
+
+    Choosing another hub (or its group, session, place or LLME) fails the form's validation,
+    because every such choice is limited to the user's hubs.
+    """
+
+    actions = ["export_as_csv"]
+
+    @admin.action(description="Export selected as CSV")
+    def export_as_csv(self, request, queryset):
+        return export_as_csv(self, request, queryset)
+
+
+class HubScopedInline(HubScopedMixin):
+    """An inline of a hub-owned parent: allowed when the parent's hub is the user's.
+
+    Inline permission methods receive the parent object, so they follow ``parent_hub_path``;
+    the inline's own rows follow ``hub_path``.
+    """
+
+    parent_hub_path = "hub"
+    extra = 0
+
+    def permission_hub_path(self) -> str:
+        return self.parent_hub_path
+
+
+class ReferenceDataAdmin(RulesPermissionsMixin, admin.ModelAdmin):
+    """Shared reference data: every admin user may read it, only the national team edits it."""
+
+    hub_staff_may_edit = False
+    actions = ["export_as_csv"]
+
+    @admin.action(description="Export selected as CSV")
+    def export_as_csv(self, request, queryset):
+        return export_as_csv(self, request, queryset)
+
+
+class NationalOnlyAdmin(RulesPermissionsMixin, admin.ModelAdmin):
+    """Only the national team sees these (national reports)."""
+
+    def has_module_permission(self, request):
+        return rules.can_use_admin(request.user) and rules.is_national(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+# CSV export -------------------------------------------------------------------------------
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character is quoted away."""
+    text = _plain(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return strip_tags(str(value))
+
+
+def csv_columns(model_admin, request) -> list[str]:
+    """The list page's columns, or the admin's own ``csv_fields`` where it sets them."""
+    names = getattr(model_admin, "csv_fields", None) or model_admin.get_list_display(request)
+    return [name for name in names if name not in ("action_checkbox", "__str__")] or ["__str__"]
+
+
+def _column_value(name: str, obj, model_admin):
+    try:
+        field, _, value = lookup_field(name, obj, model_admin)
+    except (AttributeError, FieldDoesNotExist, ObjectDoesNotExist):
+        return ""
+    if field is not None and getattr(field, "flatchoices", None):
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def export_as_csv(model_admin, request, queryset) -> HttpResponse:
+    """The selected rows as a UTF-8 CSV file (with a BOM, so Excel reads the accents)."""
+    columns = csv_columns(model_admin, request)
+    opts = model_admin.model._meta
+    filename = f"{slugify(opts.verbose_name_plural)}-{timezone.localdate().isoformat()}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    label = functools.partial(label_for_field, model=model_admin.model, model_admin=model_admin)
+    writer.writerow([csv_cell(capfirst(label(name))) for name in columns])
+    for obj in queryset:
+        writer.writerow([csv_cell(_column_value(name, obj, model_admin)) for name in columns])
+    return response
+
+
+class MathsHubAdminSite(admin.AdminSite):
+    """The admin for hub staff and the national team: anyone else is sent to sign in."""
+
+    site_header = "Maths Hubs CPD administration"
+    site_title = "Maths Hubs CPD"
+    index_title = "Run your hub"
+
+    def has_permission(self, request):
+        return rules.can_use_admin(request.user)

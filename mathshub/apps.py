@@ -1,0 +1,5 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class MathsHubAdminConfig(AdminConfig):
+    default_site = "mathshub.admin.MathsHubAdminSite"
