@@ -10,4 +10,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("projects/", include("projects.urls")),
     path("groups/", include("workgroups.urls")),
+    path("me/", include("participants.urls")),
+    path("lead/", include("workgroups.lead.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Every change to places and registrations: views, the admin, tasks and commands call these.
+"""Places and registrations: register, withdraw and the waiting list.
 
 Each runs in one transaction and locks the group's row before counting places, so two schools
 can never take the last place and the waiting list is served strictly in the order schools asked.
