@@ -59,3 +59,10 @@ def scope_to_hubs(queryset: QuerySet, user: User, hub_path: str) -> QuerySet:
     if not hub_ids:
         return queryset.none()
     return queryset.filter(**{f"{hub_path}__in": hub_ids})
+
+
+def must_complete_profile(user: User) -> bool:
+    """Participants complete their profile before registering; staff are not held up by it."""
+    if not user.is_authenticated or user.has_profile:
+        return False
+    return not (user.is_staff or is_national(user))
