@@ -1,10 +1,14 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import get_login_redirect_url
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from mathshub.email import queue_email
+from participants.rules import must_complete_profile
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sends allauth's emails (verification, password reset) through the Celery email task."""
+    """Sends allauth's emails through the Celery email task; sends new people to their profile."""
 
     def send_mail(self, template_prefix, email, context):
         message = self.render_mail(template_prefix, email, context)
@@ -17,3 +21,30 @@ class AccountAdapter(DefaultAccountAdapter):
             None,
         )
         queue_email(to=list(message.to), subject=message.subject, body=message.body, html=html)
+
+    def clean_email(self, email):
+        """Refuse addresses longer than the column holds, with a message (not a database error)."""
+        limit = get_user_model()._meta.get_field("email").max_length
+        if len(email) > limit:
+            raise ValidationError(f"Your email address must be {limit} characters or fewer.")
+        return super().clean_email(email)
+
+    def post_login(self, request, user, *, redirect_url=None, signup=False, **kwargs):
+        """Until the profile is complete, signing in leads to it, then on to where they were going.
+
+        allauth only asks ``get_login_redirect_url`` when there is no ``next``, so the
+        redirect is decided here, where both cases pass.
+        """
+        if must_complete_profile(user):
+            from participants.views import profile_url
+
+            target = get_login_redirect_url(request, redirect_url, signup=signup)
+            redirect_url = profile_url(None if target == profile_url() else target)
+        return super().post_login(request, user, redirect_url=redirect_url, signup=signup, **kwargs)
+
+    def get_login_redirect_url(self, request):
+        if must_complete_profile(request.user):
+            from participants.views import profile_url
+
+            return profile_url()
+        return super().get_login_redirect_url(request)
