@@ -417,3 +417,42 @@ class Invitation(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class Nomination(models.Model):
+    """A colleague a school leader named for a role in the school's place, by email.
+
+    Colleagues without an account yet are invited; the nomination is claimed (and becomes a
+    registration) once they sign up and verify that email address.
+    """
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="nominations")
+    email = models.EmailField()
+    role = models.ForeignKey(ParticipantRole, on_delete=models.CASCADE, related_name="+")
+    invitation_code = models.CharField(max_length=32, blank=True)
+    invited_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="nominations_made"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    registration = models.OneToOneField(
+        Registration, null=True, blank=True, on_delete=models.SET_NULL, related_name="nomination"
+    )
+
+    class Meta:
+        ordering = ["place", "created_at"]
+        indexes = [models.Index(fields=["email"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "email"],
+                condition=Q(registration__isnull=True),
+                name="one_open_nomination_per_email_per_place",
+                violation_error_message="This colleague has already been invited to this place.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} for {self.place}"
+
+    @property
+    def is_claimed(self) -> bool:
+        return self.registration_id is not None

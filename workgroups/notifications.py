@@ -1,14 +1,29 @@
 """Emails about places and registrations, rendered from templates and sent through Celery."""
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from mathshub.email import queue_email
-from workgroups.models import Place, PlaceStatus, Registration
+from workgroups.models import Nomination, Place, PlaceStatus, Registration, WorkGroup
+
+
+def absolute_url(path: str) -> str:
+    """Emails need full links; ``SITE_URL`` is the public address of the site."""
+    site = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return f"{site}{path}"
 
 
 def _send(template: str, to: list[str], context: dict) -> None:
     if not to:
         return
+    group: WorkGroup | None = context.get("group")
+    if group is not None:
+        context = {
+            "group_url": absolute_url(group.get_absolute_url()),
+            "mine_url": absolute_url(reverse("workgroups:my_registrations")),
+            **context,
+        }
     subject, _, body = render_to_string(f"emails/{template}.txt", context).strip().partition("\n")
     queue_email(to=to, subject=subject.strip(), body=body.strip())
 
@@ -53,3 +68,16 @@ def place_confirmed(place: Place) -> None:
 def place_declined(place: Place) -> None:
     emails = list(place.registrations.values_list("user__email", flat=True).distinct())
     _send("place_declined", emails, {"place": place, "group": place.work_group})
+
+
+def nominated(nomination: Nomination) -> None:
+    """Invite a colleague without an account to sign up and take their role in the place."""
+    _send(
+        "nomination_invited",
+        [nomination.email],
+        {
+            "nomination": nomination,
+            "group": nomination.place.work_group,
+            "signup_url": absolute_url(reverse("account_signup")),
+        },
+    )

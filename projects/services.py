@@ -1,0 +1,40 @@
+"""Changes of state around what is offered: registering interest in a hub's offer."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from participants.models import User
+from projects.models import AcademicYear, Interest, Offer, Project
+
+
+class InterestError(Exception):
+    """Interest cannot be registered; the message is for the teacher."""
+
+
+def offer_for(*, user: User, project: Project, academic_year: AcademicYear | None) -> Offer | None:
+    """The offer of this project by the hub of the user's school this year, if there is one."""
+    school = user.school if user.school_id else None
+    if school is None or school.hub_id is None or academic_year is None:
+        return None
+    return (
+        Offer.objects.filter(project=project, hub_id=school.hub_id, academic_year=academic_year)
+        .select_related("hub")
+        .first()
+    )
+
+
+@transaction.atomic
+def register_interest(*, user: User, project: Project, note: str = "") -> Interest:
+    """Tell the hub of the user's school that they want this project when no group suits."""
+    school = user.school if user.school_id else None
+    if school is None:
+        raise InterestError("Add your school to your profile first.")
+    if school.hub_id is None:
+        raise InterestError(f"{school.name} is not linked to a Maths Hub yet.")
+    offer = offer_for(user=user, project=project, academic_year=AcademicYear.objects.current())
+    if offer is None:
+        raise InterestError(f"{school.hub.name} is not offering {project.title} this year.")
+    if Interest.objects.filter(offer=offer, user=user).exists():
+        raise InterestError(f"You have already told {offer.hub.name} you are interested.")
+    return Interest.objects.create(offer=offer, user=user, school=school, note=note.strip())
