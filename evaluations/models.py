@@ -136,18 +136,55 @@ class NationalReport(models.Model):
     requested_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    is_current = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="The newest finished version for its project, year and scope.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["project__title", "-academic_year__starts_on", "-version"]
+        # The national scope has hub NULL, which a plain unique constraint treats as distinct
+        # on PostgreSQL; each rule is therefore written once per scope.
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress__lte=100),
                 name="report_progress_max_100",
                 violation_error_message="Progress is a percentage.",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "academic_year"],
+                condition=Q(is_current=True, hub__isnull=True),
+                name="one_current_national_report",
+                violation_error_message="There is already a current national report.",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "academic_year", "hub"],
+                condition=Q(is_current=True, hub__isnull=False),
+                name="one_current_hub_report",
+                violation_error_message="There is already a current report for this hub.",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "academic_year", "version"],
+                condition=Q(hub__isnull=True),
+                name="national_report_version_unique",
+                violation_error_message="This version of the national report already exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "academic_year", "hub", "version"],
+                condition=Q(hub__isnull=False),
+                name="hub_report_version_unique",
+                violation_error_message="This version of the hub report already exists.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_current=False) | Q(status="done"),
+                name="current_report_is_done",
+                violation_error_message="Only a finished report can be the current one.",
             ),
         ]
 

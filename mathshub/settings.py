@@ -8,6 +8,7 @@ switches to PostgreSQL, ``CELERY_BROKER_URL`` to real workers, ``REDIS_URL`` to 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -175,6 +176,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Redis hands an unacknowledged task (e.g. its worker died) to another worker after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+CELERY_BEAT_SCHEDULE = {
+    "rebuild-current-year-reports": {
+        "task": "evaluations.tasks.collate_current_year",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # Security: strict when DEBUG is off, so `manage.py check --deploy` is clean.
 SESSION_COOKIE_SECURE = not DEBUG

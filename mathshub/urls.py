@@ -12,4 +12,5 @@ urlpatterns = [
     path("groups/", include("workgroups.urls")),
     path("me/", include("participants.urls")),
     path("lead/", include("workgroups.lead.urls")),
+    path("reports/", include("evaluations.urls")),
 ]

@@ -1,0 +1,203 @@
+"""Request and build report versions: statuses, progress and the one current version.
+
+A report scope is a project in an academic year, nationally (no hub) or for one hub. Each
+rebuild is a new ``NationalReport`` version; older versions stay readable. The life of one:
+
+1. ``request_report`` creates it ``queued`` — or returns the scope's version that is already
+   queued or running, so a double click, a nightly run or a redelivered task never piles up
+   versions.
+2. ``build_report`` marks it ``running`` and records progress as it goes, each step committed
+   on its own so other processes (the progress page) see it while it runs.
+3. The figures are written in one final transaction that also flips the status to ``done`` and
+   makes it the current version (unless a newer version finished first), so no half-written
+   report is ever visible. Any error marks it ``failed`` with the reason and is raised again
+   (the task retries database errors).
+
+Building is safe to repeat: a version already ``done`` is left alone, and one left ``running``
+by a killed worker is simply collated again when the task is redelivered.
+
+Test hook (used by the killed-worker test only): when the environment variable
+``MATHSHUB_REPORT_TEST_HOOK`` is ``pause@N`` the collation sleeps for ten minutes once its
+progress reaches N per cent; ``fail@N`` raises an error there instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from evaluations.models import NationalReport, ReportStatus
+from evaluations.reports.collation import Scope, collate
+from participants.models import Hub, User
+from projects.models import AcademicYear, Project
+from workgroups.models import WorkGroup
+
+UNFINISHED = [ReportStatus.QUEUED, ReportStatus.RUNNING]
+TEST_HOOK = "MATHSHUB_REPORT_TEST_HOOK"
+TEST_PAUSE_SECONDS = 600
+
+
+class ReportError(Exception):
+    """A report cannot be requested or built; the message says why in plain words."""
+
+
+def scope_reports(*, project: Project, academic_year: AcademicYear, hub: Hub | None) -> QuerySet:
+    """Every version of the report for this project, year and scope."""
+    return NationalReport.objects.filter(project=project, academic_year=academic_year, hub=hub)
+
+
+@transaction.atomic
+def request_report(
+    *,
+    project: Project,
+    academic_year: AcademicYear,
+    hub: Hub | None = None,
+    requested_by: User | None = None,
+) -> NationalReport:
+    """A queued new version of the scope's report, or the one already queued or running."""
+    # Lock the project row so two requests cannot take the same version number.
+    Project.objects.select_for_update().filter(pk=project.pk).exists()
+    versions = scope_reports(project=project, academic_year=academic_year, hub=hub)
+    unfinished = versions.filter(status__in=UNFINISHED).order_by("-version").first()
+    if unfinished is not None:
+        return unfinished
+    latest = versions.aggregate(latest=Max("version"))["latest"] or 0
+    return NationalReport.objects.create(
+        project=project,
+        academic_year=academic_year,
+        hub=hub,
+        version=latest + 1,
+        requested_by=requested_by,
+    )
+
+
+def request_report_by_ids(
+    *, project_id: int, academic_year_id: int, hub_id: int | None = None
+) -> NationalReport:
+    """``request_report`` for ids, as tasks receive them; unknown ids raise ``ReportError``."""
+    project = Project.objects.filter(pk=project_id).first()
+    year = AcademicYear.objects.filter(pk=academic_year_id).first()
+    hub = Hub.objects.filter(pk=hub_id).first() if hub_id is not None else None
+    if project is None:
+        raise ReportError(f"There is no project with id {project_id}.")
+    if year is None:
+        raise ReportError(f"There is no academic year with id {academic_year_id}.")
+    if hub_id is not None and hub is None:
+        raise ReportError(f"There is no hub with id {hub_id}.")
+    return request_report(project=project, academic_year=year, hub=hub)
+
+
+def request_year(*, academic_year: AcademicYear) -> list[NationalReport]:
+    """Queue every report of a year: for each project running that year, the national report
+    and one per hub that has groups of it that year (whatever their status)."""
+    reports = []
+    scopes = (
+        WorkGroup.objects.filter(academic_year=academic_year, project__years=academic_year)
+        .values_list("project_id", "hub_id")
+        .distinct()
+        .order_by()
+    )
+    hubs_by_project: dict[int, list[int]] = {}
+    for project_id, hub_id in scopes:
+        hubs_by_project.setdefault(project_id, []).append(hub_id)
+    hubs = Hub.objects.in_bulk({hub for ids in hubs_by_project.values() for hub in ids})
+    for project in Project.objects.running_in(academic_year).order_by("code"):
+        reports.append(request_report(project=project, academic_year=academic_year))
+        for hub_id in sorted(hubs_by_project.get(project.pk, [])):
+            reports.append(
+                request_report(project=project, academic_year=academic_year, hub=hubs[hub_id])
+            )
+    return reports
+
+
+def build_report(*, report_id: int) -> NationalReport:
+    """Collate a requested version and publish it; a version already done is left alone."""
+    report = _start(report_id)
+    if report.status == ReportStatus.DONE:
+        return report
+    try:
+        figures = collate(
+            Scope(report.project, report.academic_year, report.hub),
+            now=report.started_at,
+            on_progress=lambda percent: _record_progress(report.pk, percent),
+        )
+    except Exception as error:
+        _record_failure(report.pk, error)
+        raise
+    return _publish(report.pk, figures)
+
+
+def _start(report_id: int) -> NationalReport:
+    report = (
+        NationalReport.objects.select_related("project", "academic_year", "hub")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise ReportError(f"There is no report with id {report_id}.")
+    if report.status != ReportStatus.DONE:
+        report.status = ReportStatus.RUNNING
+        report.progress = 0
+        report.error = ""
+        report.started_at = timezone.now()
+        report.save(update_fields=["status", "progress", "error", "started_at"])
+    return report
+
+
+def _record_progress(report_id: int, percent: int) -> None:
+    """Saved at once (outside any transaction) so the progress page sees it during the run."""
+    NationalReport.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
+        progress=percent
+    )
+    _test_hook(percent)
+
+
+def _test_hook(percent: int) -> None:
+    action, _, at = os.environ.get(TEST_HOOK, "").partition("@")
+    if not at.isdigit() or percent < int(at):
+        return
+    if action == "pause":
+        time.sleep(TEST_PAUSE_SECONDS)
+    elif action == "fail":
+        raise ReportError(f"Stopped by the test hook at {percent}%.")
+
+
+def _record_failure(report_id: int, error: Exception) -> None:
+    reason = str(error) or type(error).__name__
+    # The database itself may be what failed; then there is nothing to record and the task
+    # retries.
+    with contextlib.suppress(Exception):
+        NationalReport.objects.filter(pk=report_id).exclude(status=ReportStatus.DONE).update(
+            status=ReportStatus.FAILED, error=f"The collation stopped: {reason}"
+        )
+
+
+@transaction.atomic
+def _publish(report_id: int, figures: dict) -> NationalReport:
+    """Write the figures, mark done and make it current — all or nothing."""
+    report = NationalReport.objects.select_for_update().get(pk=report_id)
+    if report.status == ReportStatus.DONE:
+        return report  # another run of the same version finished first
+    # Serialise publication within a project so "newest done version is current" holds.
+    Project.objects.select_for_update().filter(pk=report.project_id).exists()
+    versions = NationalReport.objects.filter(
+        project_id=report.project_id,
+        academic_year_id=report.academic_year_id,
+        hub_id=report.hub_id,
+    )
+    newer_done = versions.filter(status=ReportStatus.DONE, version__gt=report.version).exists()
+    if not newer_done:
+        versions.filter(is_current=True).update(is_current=False)
+    report.figures = figures
+    report.status = ReportStatus.DONE
+    report.progress = 100
+    report.error = ""
+    report.generated_at = timezone.now()
+    report.is_current = not newer_done
+    report.save()
+    return report
