@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from mathshub.reference import ensure_reference_data
 from tests.support import skip_or_fail
 
 
@@ -29,6 +30,17 @@ def _eager_celery():
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush the tables the data migrations filled; put the rows back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    ensure_reference_data()
 
 
 @pytest.fixture

@@ -29,32 +29,14 @@ from workgroups.models import (
     WorkGroupStatus,
 )
 
-# Reference rows come from data migrations; transactional tests flush them, so make them again.
-REGION_CODES = {
-    "North East": "A",
-    "North West": "B",
-    "Yorkshire and the Humber": "D",
-    "East Midlands": "E",
-    "West Midlands": "F",
-    "East of England": "G",
-    "London": "H",
-    "South East": "J",
-    "South West": "K",
-}
-PHASE_NAMES = {
-    "early_years": "Early Years",
-    "primary": "Primary",
-    "secondary": "Secondary",
-    "post_16": "Post-16",
-}
 
-
+# Reference rows come from data migrations (conftest puts them back after a flush).
 def region(name="Yorkshire and the Humber"):
-    return Region.objects.get_or_create(name=name, defaults={"code": REGION_CODES[name]})[0]
+    return Region.objects.get(name=name)
 
 
 def phase(code="primary"):
-    return Phase.objects.get_or_create(code=code, defaults={"name": PHASE_NAMES[code]})[0]
+    return Phase.objects.get(code=code)
 
 
 class HubFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from mathshub.demo import reference, words
 from mathshub.demo.context import DOMAIN, Context, academic_year_start
+from mathshub.reference import ensure_reference_data
 from participants.models import Hub, LocalAuthority, Phase, Region
 from projects.models import AcademicYear, OutcomeArea, ParticipantRole, Project
 
@@ -49,6 +50,7 @@ class ProjectInfo:
 
 
 def build(ctx: Context) -> None:
+    ensure_reference_data()
     ctx.phases = {phase.code: phase for phase in Phase.objects.order_by("order")}
     ctx.areas = list(OutcomeArea.objects.order_by("order"))
     _years(ctx)

@@ -1,17 +1,10 @@
 from django.db import migrations
 
-AREAS = [
-    ("teacher_learning", "Teachers' professional learning"),
-    ("practice", "Practice development"),
-    ("pupil_learning", "Pupils' learning"),
-    ("school_approaches", "New approaches and policies across the school or department"),
-]
+from mathshub.reference import load_outcome_areas
 
 
 def add_outcome_areas(apps, schema_editor):
-    OutcomeArea = apps.get_model("projects", "OutcomeArea")
-    for order, (code, name) in enumerate(AREAS, start=1):
-        OutcomeArea.objects.update_or_create(code=code, defaults={"name": name, "order": order})
+    load_outcome_areas(apps.get_model("projects", "OutcomeArea"))
 
 
 class Migration(migrations.Migration):
