@@ -22,22 +22,22 @@ DEMO_LOGINS = [
     DemoLogin(
         "National team",
         f"national@{DOMAIN}",
-        "/admin/ for every hub's data; national reports for each project and year",
+        "/admin/ for every hub's data; /reports/ for every national report",
     ),
     DemoLogin(
         "Hub manager",
         f"hub.manager@{DOMAIN}",
-        f"/admin/ limited to {SHOWCASE_HUB}: groups, places, waiting lists, approvals",
+        f"/admin/ for {SHOWCASE_HUB} only: groups, places, waiting lists; its /reports/",
     ),
     DemoLogin(
         "Work Group lead",
         f"lead@{DOMAIN}",
-        "your groups (running, full, recruiting, last year's): rosters, attendance, records",
+        "/lead/: your groups, rosters, attendance, session records, evaluations",
     ),
     DemoLogin(
         "Teacher",
         f"teacher@{DOMAIN}",
-        "/projects/: eligibility, your confirmed place, sessions and between-session tasks",
+        "/projects/ to find and register; /groups/mine/ for your place and sessions",
     ),
 ]
 DEMO_EMAILS = [login.email for login in DEMO_LOGINS]

@@ -4,9 +4,11 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from evaluations.tasks import collate_year
 from mathshub.demo import logins
 from mathshub.demo.context import SCALES
 from mathshub.demo.seed import SeedRefused, seed
+from projects.models import AcademicYear
 
 
 class Command(BaseCommand):
@@ -37,5 +39,14 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Seeded {scale} demo data in {seconds:.1f}s:"))
             for name, count in result.counts.items():
                 self.stdout.write(f"  {name}: {count:,}")
+            self._collate_last_year()
         self.stdout.write("")
         self.stdout.write(logins.table())
+
+    def _collate_last_year(self):
+        """Queue last year's national reports (run in-process when no broker is configured)."""
+        year = AcademicYear.objects.current()
+        previous = AcademicYear.objects.filter(starts_on__lt=year.starts_on).first()
+        if previous:
+            collate_year.delay(previous.pk)
+            self.stdout.write(f"Queued the national reports of {previous}.")
