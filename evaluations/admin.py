@@ -1,7 +1,14 @@
-"""Admin for groups' evaluations (their hub's) and national reports (national team, read-only)."""
+"""Admin for groups' evaluations (their hub's) and national reports (national team, read-only).
 
-from django.contrib import admin
+Hub staff review submitted evaluations here: the status only moves through the "Sign off" and
+"Return to the lead" actions, which call the evaluation services.
+"""
 
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+
+from evaluations import services
 from evaluations.models import NationalReport, OutcomeEvaluation, WorkGroupEvaluation
 from mathshub.admin import HubScopedAdmin, HubScopedInline, NationalOnlyAdmin
 
@@ -23,6 +30,15 @@ class OutcomeEvaluationInline(HubScopedInline, admin.TabularInline):
             # Read the areas once for every row's menu, not once per row.
             field.choices = list(field.choices)
         return field
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="What should the lead change?",
+        max_length=services.MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text="The lead is emailed this comment and sees it beside the evaluation.",
+    )
 
 
 @admin.register(WorkGroupEvaluation)
@@ -50,16 +66,68 @@ class WorkGroupEvaluationAdmin(HubScopedAdmin):
     )
     search_fields = ("work_group__name", "work_group__project__title", "key_findings")
     autocomplete_fields = ("work_group",)
-    readonly_fields = ("author", "submitted_at", "signed_off_at", "signed_off_by", "updated_at")
-    fields = (
-        "work_group",
+    readonly_fields = (
         "status",
-        "key_findings",
-        "recommendations",
         "review_comment",
-        *readonly_fields,
+        "author",
+        "submitted_at",
+        "signed_off_at",
+        "signed_off_by",
+        "updated_at",
     )
+    fields = ("work_group", "key_findings", "recommendations", *readonly_fields)
     inlines = [OutcomeEvaluationInline]
+    actions = ["export_as_csv", "sign_off", "return_to_lead"]
+
+    @admin.action(description="Sign off the selected evaluations")
+    def sign_off(self, request, queryset):
+        done = []
+        for evaluation in queryset.select_related("work_group"):
+            try:
+                services.sign_off_evaluation(evaluation, by=request.user)
+            except services.EvaluationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                done.append(evaluation)
+        if done:
+            self.message_user(
+                request,
+                f"Signed off {len(done)} evaluation(s); the leads are told.",
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Return the selected evaluations to the lead")
+    def return_to_lead(self, request, queryset):
+        """Ask for a comment on an intermediate page, then return each evaluation with it."""
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return TemplateResponse(
+                request,
+                "admin/evaluations/workgroupevaluation/return_to_lead.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Return evaluations to the lead",
+                    "opts": self.model._meta,
+                    "evaluations": queryset.select_related("work_group"),
+                    "form": form,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        returned = 0
+        for evaluation in queryset.select_related("work_group"):
+            try:
+                services.return_evaluation(
+                    evaluation, by=request.user, comment=form.cleaned_data["comment"]
+                )
+            except services.EvaluationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                returned += 1
+        if returned:
+            self.message_user(
+                request, f"Returned {returned} evaluation(s) to the lead.", messages.SUCCESS
+            )
+        return None
 
     @admin.display(description="project", ordering="work_group__project__title")
     def project(self, evaluation):

@@ -1,0 +1,191 @@
+"""A group's end-of-year evaluation: draft → submitted → signed off (or returned) by the hub.
+
+The lead area and the admin call these; each raises ``EvaluationError`` with a message a lead
+or hub manager can read, and changes nothing when it does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from evaluations.models import (
+    EvaluationStatus,
+    ImpactRating,
+    OutcomeEvaluation,
+    WorkGroupEvaluation,
+)
+from mathshub.email import queue_email
+from participants import rules
+from participants.models import User
+from workgroups.models import WorkGroup
+
+MAX_TEXT = 5000
+EDITABLE_STATUSES = [EvaluationStatus.DRAFT, EvaluationStatus.RETURNED]
+
+
+class EvaluationError(Exception):
+    """An evaluation rule said no; ``reasons`` are in words a lead understands."""
+
+    def __init__(self, reasons: list[str] | str):
+        self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
+        super().__init__(" ".join(self.reasons))
+
+
+def _lock(evaluation: WorkGroupEvaluation) -> WorkGroupEvaluation:
+    return (
+        WorkGroupEvaluation.objects.select_for_update(of=("self",))
+        .select_related("work_group__project", "work_group__hub")
+        .get(pk=evaluation.pk)
+    )
+
+
+def _check_ratings(work_group: WorkGroup, ratings: Mapping[str, tuple[int | None, str]]) -> None:
+    targeted = set(work_group.project.outcome_areas.values_list("code", flat=True))
+    if not set(ratings) <= targeted:
+        raise EvaluationError("Rate only the outcome areas this project targets.")
+    scale = set(ImpactRating.values)
+    if any(rating is not None and rating not in scale for rating, _ in ratings.values()):
+        raise EvaluationError("Choose a rating on the scale, from 1 to 4.")
+    if any(len(evidence) > MAX_TEXT for _, evidence in ratings.values()):
+        raise EvaluationError(f"Keep the evidence to {MAX_TEXT} characters or fewer.")
+
+
+@transaction.atomic
+def save_evaluation(
+    *,
+    work_group: WorkGroup,
+    by: User,
+    key_findings: str = "",
+    recommendations: str = "",
+    ratings: Mapping[str, tuple[int | None, str]] | None = None,
+) -> WorkGroupEvaluation:
+    """Save the evaluation as it stands; ``ratings`` maps area code → (rating, evidence)."""
+    ratings = ratings or {}
+    WorkGroup.objects.select_for_update(of=("self",)).get(pk=work_group.pk)
+    evaluation, _ = WorkGroupEvaluation.objects.get_or_create(work_group=work_group)
+    evaluation = _lock(evaluation)
+    if evaluation.status not in EDITABLE_STATUSES:
+        status = evaluation.get_status_display().lower()
+        raise EvaluationError(f"This evaluation is {status}, so it cannot be changed.")
+    if max(len(key_findings), len(recommendations)) > MAX_TEXT:
+        raise EvaluationError(f"Keep each answer to {MAX_TEXT} characters or fewer.")
+    _check_ratings(evaluation.work_group, ratings)
+    evaluation.key_findings, evaluation.recommendations = key_findings, recommendations
+    evaluation.author = by
+    evaluation.save()
+    _save_ratings(evaluation, ratings)
+    return evaluation
+
+
+def _save_ratings(evaluation, ratings: Mapping[str, tuple[int | None, str]]) -> None:
+    areas = dict(evaluation.work_group.project.outcome_areas.values_list("code", "pk"))
+    OutcomeEvaluation.objects.bulk_create(
+        [
+            OutcomeEvaluation(
+                evaluation=evaluation, area_id=areas[code], rating=rating, evidence=evidence
+            )
+            for code, (rating, evidence) in ratings.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["evaluation", "area"],
+        update_fields=["rating", "evidence"],
+    )
+
+
+def missing_for_submission(evaluation: WorkGroupEvaluation) -> dict[str, str]:
+    """What still has to be written before submitting, keyed by area code (or "key_findings")."""
+    done = set(
+        evaluation.outcomes.filter(rating__isnull=False)
+        .exclude(evidence="")
+        .values_list("area_id", flat=True)
+    )
+    areas = evaluation.work_group.project.outcome_areas.all()
+    missing = {
+        area.code: f"{area.name}: choose a rating and give evidence."
+        for area in areas
+        if area.pk not in done
+    }
+    if not evaluation.key_findings.strip():
+        missing["key_findings"] = "Key findings: say what the group found."
+    return missing
+
+
+@transaction.atomic
+def submit_evaluation(evaluation: WorkGroupEvaluation, *, by: User) -> WorkGroupEvaluation:
+    """Send the evaluation to the hub for sign-off once every targeted area is rated."""
+    evaluation = _lock(evaluation)
+    if evaluation.status not in EDITABLE_STATUSES:
+        raise EvaluationError(
+            f"This evaluation is {evaluation.get_status_display().lower()} already."
+        )
+    missing = missing_for_submission(evaluation)
+    if missing:
+        raise EvaluationError(list(missing.values()))
+    evaluation.status = EvaluationStatus.SUBMITTED
+    evaluation.submitted_at = timezone.now()
+    evaluation.author = by
+    evaluation.save(update_fields=["status", "submitted_at", "author", "updated_at"])
+    return evaluation
+
+
+def _check_reviewer(evaluation: WorkGroupEvaluation, by: User) -> None:
+    if not rules.can_manage_hub(by, evaluation.work_group.hub_id):
+        raise EvaluationError("Only the hub's staff can review this evaluation.")
+    if evaluation.status != EvaluationStatus.SUBMITTED:
+        raise EvaluationError(
+            f"{evaluation.work_group}: only a submitted evaluation can be reviewed; "
+            f"this one is {evaluation.get_status_display().lower()}."
+        )
+
+
+@transaction.atomic
+def sign_off_evaluation(evaluation: WorkGroupEvaluation, *, by: User) -> WorkGroupEvaluation:
+    """The hub accepts the evaluation; it and the group's session records are then final."""
+    evaluation = _lock(evaluation)
+    _check_reviewer(evaluation, by)
+    evaluation.status = EvaluationStatus.SIGNED_OFF
+    evaluation.signed_off_at = timezone.now()
+    evaluation.signed_off_by = by
+    evaluation.save(update_fields=["status", "signed_off_at", "signed_off_by", "updated_at"])
+    _tell_leads(evaluation, "evaluation_signed_off")
+    return evaluation
+
+
+@transaction.atomic
+def return_evaluation(
+    evaluation: WorkGroupEvaluation, *, by: User, comment: str
+) -> WorkGroupEvaluation:
+    """The hub sends the evaluation back to the lead, saying what to change."""
+    comment = comment.strip()
+    if not comment:
+        raise EvaluationError("Say what the lead should change before returning it.")
+    if len(comment) > MAX_TEXT:
+        raise EvaluationError(f"Keep the comment to {MAX_TEXT} characters or fewer.")
+    evaluation = _lock(evaluation)
+    _check_reviewer(evaluation, by)
+    evaluation.status = EvaluationStatus.RETURNED
+    evaluation.review_comment = comment
+    evaluation.save(update_fields=["status", "review_comment", "updated_at"])
+    _tell_leads(evaluation, "evaluation_returned")
+    return evaluation
+
+
+def _lead_emails(evaluation: WorkGroupEvaluation) -> list[str]:
+    emails = set(
+        evaluation.work_group.leads.filter(active=True).values_list("user__email", flat=True)
+    )
+    if evaluation.author_id:
+        emails.add(User.objects.values_list("email", flat=True).get(pk=evaluation.author_id))
+    return sorted(emails)
+
+
+def _tell_leads(evaluation: WorkGroupEvaluation, template: str) -> None:
+    context = {"evaluation": evaluation, "group": evaluation.work_group}
+    text = render_to_string(f"emails/{template}.txt", context)
+    subject, _, body = text.strip().partition("\n")
+    for email in _lead_emails(evaluation):
+        queue_email(to=[email], subject=subject.strip(), body=body.strip())

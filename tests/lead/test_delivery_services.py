@@ -1,0 +1,282 @@
+"""Delivery services: sessions, attendance, records, completion and action plans."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from evaluations.models import EvaluationStatus
+from projects.models import ActivityType
+from tests.factories import (
+    PlaceFactory,
+    ProjectFactory,
+    RegistrationFactory,
+    SessionFactory,
+    WorkGroupEvaluationFactory,
+)
+from tests.lead.factories import add_schools, led_group, past_session
+from workgroups import services
+from workgroups.models import (
+    Attendance,
+    MilestoneStatus,
+    PlaceStatus,
+    RecordStatus,
+    Session,
+    SessionRecord,
+    WorkGroupStatus,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOUR = datetime.timedelta(hours=1)
+
+
+def test_scheduled_sessions_are_numbered_after_the_last(group):
+    SessionFactory(work_group=group, number=4)
+    start = timezone.now() + datetime.timedelta(days=3)
+
+    session = services.schedule_session(
+        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online"
+    )
+
+    assert session.number == 5
+
+
+def test_a_session_ending_before_it_starts_is_refused(group):
+    start = timezone.now() + datetime.timedelta(days=3)
+
+    with pytest.raises(services.DeliveryError, match="must end after it starts"):
+        services.schedule_session(
+            work_group=group, starts_at=start, ends_at=start - HOUR, mode="online"
+        )
+
+    assert not Session.objects.filter(work_group=group).exists()
+
+
+def test_moving_a_session_emails_each_participant_separately(
+    group, registrations, django_capture_on_commit_callbacks
+):
+    session = SessionFactory(work_group=group)
+    later = session.starts_at + datetime.timedelta(days=7)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_session(
+            session=session, starts_at=later, ends_at=later + HOUR, mode="online", focus="plan"
+        )
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.user.email for r in registrations)
+    assert all(len(m.to) == 1 for m in mail.outbox)
+    assert "has changed" in mail.outbox[0].subject
+    assert timezone.localtime(later).strftime("%H:%M") in mail.outbox[0].body
+
+
+def test_changing_only_the_plan_sends_no_email(
+    group, registrations, django_capture_on_commit_callbacks
+):
+    session = SessionFactory(work_group=group)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_session(
+            session=session,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            mode=session.mode,
+            focus="observe",
+            planned="Observe a lesson on fractions.",
+        )
+
+    assert mail.outbox == []
+    session.refresh_from_db()
+    assert session.focus == "observe"
+
+
+def test_withdrawn_participants_are_not_told_about_a_cancellation(
+    group, registrations, django_capture_on_commit_callbacks
+):
+    services.withdraw(registration=registrations[0])
+    session = SessionFactory(work_group=group)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_session(session=session)
+
+    session.refresh_from_db()
+    assert session.cancelled
+    recipients = {m.to[0] for m in mail.outbox}
+    assert registrations[0].user.email not in recipients
+    assert registrations[1].user.email in recipients
+    assert "cancelled" in mail.outbox[0].subject
+
+
+def test_attendance_is_saved_for_the_roster_and_can_be_corrected(group, registrations):
+    session = past_session(group)
+    first, second, *_ = registrations
+
+    services.record_attendance(session=session, marks={first.pk: "present", second.pk: "late"})
+    services.record_attendance(session=session, marks={first.pk: "apologies"})
+
+    marks = dict(session.attendances.values_list("registration_id", "status"))
+    assert marks == {first.pk: "apologies", second.pk: "late"}
+
+
+def test_attendance_for_someone_not_in_the_group_is_refused_and_nothing_is_saved(
+    group, registrations
+):
+    session = past_session(group)
+    outsider = RegistrationFactory()
+
+    with pytest.raises(services.DeliveryError, match="people in this group"):
+        services.record_attendance(
+            session=session, marks={registrations[0].pk: "present", outsider.pk: "present"}
+        )
+
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_for_a_withdrawn_registration_is_refused(group, registrations):
+    session = past_session(group)
+    services.withdraw(registration=registrations[0])
+
+    with pytest.raises(services.DeliveryError):
+        services.record_attendance(session=session, marks={registrations[0].pk: "present"})
+
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_off_the_list_of_statuses_is_refused(group, registrations):
+    session = past_session(group)
+
+    with pytest.raises(services.DeliveryError, match="present, late, absent or apologies"):
+        services.record_attendance(session=session, marks={registrations[0].pk: "asleep"})
+
+
+def test_attendance_waits_until_the_session_has_started(group, registrations):
+    session = SessionFactory(work_group=group)
+
+    with pytest.raises(services.DeliveryError, match="once the session has started"):
+        services.record_attendance(session=session, marks={registrations[0].pk: "present"})
+
+
+def test_a_record_is_saved_as_draft_then_finished(group, lead):
+    session = past_session(group)
+
+    services.save_session_record(session=session, by=lead.user, what_was_done="Planned.")
+    record = services.save_session_record(
+        session=session,
+        by=lead.user,
+        what_was_done="Planned a lesson.",
+        outcome_notes={"practice": "More use of bar models."},
+        gap_task="Teach it.",
+        finish=True,
+    )
+
+    assert SessionRecord.objects.get() == record
+    assert record.status == RecordStatus.FINAL
+    assert record.outcome_notes == {"practice": "More use of bar models."}
+
+
+def test_a_record_cannot_be_finished_without_saying_what_was_done(group, lead):
+    with pytest.raises(services.DeliveryError, match="what was done"):
+        services.save_session_record(session=past_session(group), by=lead.user, finish=True)
+
+    assert not SessionRecord.objects.exists()
+
+
+def test_notes_against_an_area_the_project_does_not_target_are_refused(group, lead):
+    group.project.outcome_areas.clear()
+
+    with pytest.raises(services.DeliveryError, match="outcome areas"):
+        services.save_session_record(
+            session=past_session(group), by=lead.user, outcome_notes={"practice": "Notes"}
+        )
+
+
+def test_oversized_record_text_is_refused(group, lead):
+    with pytest.raises(services.DeliveryError, match="5000 characters"):
+        services.save_session_record(session=past_session(group), by=lead.user, observed="x" * 5001)
+
+    assert not SessionRecord.objects.exists()
+
+
+def test_records_are_locked_once_the_evaluation_is_signed_off(group, lead):
+    session = past_session(group)
+    services.save_session_record(session=session, by=lead.user, what_was_done="Planned.")
+    WorkGroupEvaluationFactory(work_group=group, status=EvaluationStatus.SIGNED_OFF)
+
+    with pytest.raises(services.DeliveryError, match="locked"):
+        services.save_session_record(session=session, by=lead.user, what_was_done="Changed.")
+
+    assert SessionRecord.objects.get().what_was_done == "Planned."
+
+
+def attend(session, registration, status="present"):
+    Attendance.objects.create(session=session, registration=registration, status=status)
+
+
+def test_schools_attending_enough_held_sessions_complete_the_group(group):
+    group.project.completion_attendance = 75
+    group.project.save()
+    keen, patchy = (add_schools(group, 1, people=2) for _ in range(2))
+    sessions = [past_session(group, days_ago=d) for d in (40, 30, 20, 10)]
+    past_session(group, days_ago=5, cancelled=True)
+    for session in sessions[:3]:
+        attend(session, keen[session.number % 2], "late")  # either participant counts
+    attend(sessions[0], patchy[0])
+    attend(sessions[1], patchy[0])
+    attend(sessions[2], patchy[1], "absent")
+
+    completed = services.mark_completions(work_group=group)
+
+    assert [p.school for p in completed] == [keen[0].place.school]
+    keen[0].place.refresh_from_db()
+    patchy[0].place.refresh_from_db()
+    assert keen[0].place.status == PlaceStatus.COMPLETED
+    assert patchy[0].place.status == PlaceStatus.CONFIRMED
+    group.refresh_from_db()
+    assert group.status == WorkGroupStatus.COMPLETED
+
+
+def test_closing_the_year_waits_for_the_last_session(group, registrations):
+    attend(past_session(group), registrations[0])
+    SessionFactory(work_group=group)
+
+    with pytest.raises(services.DeliveryError, match="have not happened yet"):
+        services.mark_completions(work_group=group)
+
+    registrations[0].place.refresh_from_db()
+    assert registrations[0].place.status == PlaceStatus.CONFIRMED
+
+
+def test_closing_the_year_twice_changes_nothing_more(group, registrations):
+    attend(past_session(group), registrations[0])
+
+    first = services.mark_completions(work_group=group)
+    second = services.mark_completions(work_group=group)
+
+    assert len(first) == 1
+    assert second == []
+
+
+def test_withdrawn_places_do_not_complete(group):
+    session = past_session(group)
+    place = PlaceFactory(work_group=group, status=PlaceStatus.WITHDRAWN)
+    attend(session, RegistrationFactory(place=place))
+
+    assert services.mark_completions(work_group=group) == []
+
+
+def test_milestones_are_added_and_updated_for_targeted_support_only(hub, lead, group):
+    support = led_group(
+        hub=hub, lead=lead, project=ProjectFactory(activity_type=ActivityType.TARGETED_SUPPORT)
+    )
+
+    milestone = services.add_milestone(
+        work_group=support, term="medium", description="Shared calculation policy"
+    )
+    services.update_milestone(milestone=milestone, status="achieved", notes="Agreed by staff.")
+
+    milestone.refresh_from_db()
+    assert milestone.status == MilestoneStatus.ACHIEVED
+    with pytest.raises(services.DeliveryError, match="Targeted Support"):
+        services.add_milestone(work_group=group, term="short", description="Anything")

@@ -1,0 +1,365 @@
+"""Running a group through the year: sessions, attendance, session records, completion, plans.
+
+Views in the lead area, the admin and commands call these; none re-implements a rule. Each
+raises ``DeliveryError`` with a message a lead can read, and changes nothing when it does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mathshub.email import queue_email
+from participants.models import User
+from projects.models import ActivityType
+from workgroups.models import (
+    ATTENDED_STATUSES,
+    Attendance,
+    AttendanceStatus,
+    Milestone,
+    MilestoneStatus,
+    MilestoneTerm,
+    Place,
+    PlaceStatus,
+    RecordStatus,
+    Registration,
+    Session,
+    SessionFocus,
+    SessionRecord,
+    WorkGroup,
+    WorkGroupStatus,
+)
+
+# Longest free text a lead may write in one box; long enough for a full page of notes.
+MAX_TEXT = 5000
+CLOSABLE_GROUP_STATUSES = [
+    WorkGroupStatus.RECRUITING,
+    WorkGroupStatus.FULL,
+    WorkGroupStatus.RUNNING,
+    WorkGroupStatus.COMPLETED,
+]
+
+
+class DeliveryError(Exception):
+    """A delivery rule said no; ``reasons`` are in words a lead understands."""
+
+    def __init__(self, reasons: list[str] | str):
+        self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
+        super().__init__(" ".join(self.reasons))
+
+
+def _lock_group(work_group: WorkGroup) -> WorkGroup:
+    return (
+        WorkGroup.objects.select_for_update(of=("self",))
+        .select_related("project", "hub")
+        .get(pk=work_group.pk)
+    )
+
+
+def _check_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    if ends_at <= starts_at:
+        raise DeliveryError("The session must end after it starts.")
+
+
+def _check_text(**texts: str) -> None:
+    too_long = [name.replace("_", " ") for name, text in texts.items() if len(text) > MAX_TEXT]
+    if too_long:
+        raise DeliveryError(f"Keep {', '.join(too_long)} to {MAX_TEXT} characters or fewer.")
+
+
+# Sessions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_session(
+    *,
+    work_group: WorkGroup,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    mode: str,
+    focus: str = SessionFocus.PLAN,
+    venue: str = "",
+    joining_link: str = "",
+    planned: str = "",
+) -> Session:
+    """Add a session to the group, numbered after its last one."""
+    _check_times(starts_at, ends_at)
+    _check_text(planned=planned)
+    group = _lock_group(work_group)
+    last = group.sessions.order_by("-number").values_list("number", flat=True).first() or 0
+    return Session.objects.create(
+        work_group=group,
+        number=last + 1,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=mode,
+        focus=focus,
+        venue=venue,
+        joining_link=joining_link,
+        planned=planned,
+    )
+
+
+def _lock_session(session: Session) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("work_group__project", "work_group__hub")
+        .get(pk=session.pk)
+    )
+
+
+@transaction.atomic
+def reschedule_session(
+    *,
+    session: Session,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    mode: str,
+    focus: str,
+    venue: str = "",
+    joining_link: str = "",
+    planned: str = "",
+) -> Session:
+    """Change a session's details; participants hear about a new date, time or place."""
+    _check_times(starts_at, ends_at)
+    _check_text(planned=planned)
+    session = _lock_session(session)
+    if session.cancelled:
+        raise DeliveryError("This session is cancelled, so it cannot be changed.")
+    before = (session.starts_at, session.ends_at, session.mode, session.venue, session.joining_link)
+    session.starts_at, session.ends_at, session.mode = starts_at, ends_at, mode
+    session.focus, session.venue, session.joining_link = focus, venue, joining_link
+    session.planned = planned
+    session.save()
+    after = (session.starts_at, session.ends_at, session.mode, session.venue, session.joining_link)
+    if after != before:
+        _notify_participants(session, "session_changed", {"previous_start": before[0]})
+    return session
+
+
+@transaction.atomic
+def cancel_session(*, session: Session) -> Session:
+    """Cancel a session and tell its participants; cancelling twice changes nothing."""
+    session = _lock_session(session)
+    if session.cancelled:
+        return session
+    if hasattr(session, "record"):
+        raise DeliveryError("This session already has a session record, so it took place.")
+    session.cancelled = True
+    session.save(update_fields=["cancelled"])
+    _notify_participants(session, "session_cancelled", {})
+    return session
+
+
+def _notify_participants(session: Session, template: str, context: dict) -> None:
+    """One email per participant, so nobody sees another school's address."""
+    people = User.objects.filter(
+        registrations__work_group=session.work_group_id,
+        registrations__status="active",
+        registrations__place__status__in=[PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED],
+    ).distinct()
+    context = {**context, "session": session, "group": session.work_group}
+    for person in people:
+        text = render_to_string(f"emails/{template}.txt", {**context, "person": person})
+        subject, _, body = text.strip().partition("\n")
+        queue_email(to=[person.email], subject=subject.strip(), body=body.strip())
+
+
+# Attendance -------------------------------------------------------------------------------
+
+
+def roster(work_group: WorkGroup):
+    """The people whose attendance is taken: active participants of taken places."""
+    return (
+        Registration.objects.active()
+        .filter(
+            work_group=work_group,
+            place__status__in=[PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED],
+        )
+        .select_related("user", "role", "place__school")
+        .order_by("place__school__name", "role__order", "user__last_name", "user__first_name")
+    )
+
+
+@transaction.atomic
+def record_attendance(*, session: Session, marks: Mapping[int, str]) -> list[Attendance]:
+    """Save the whole roster's attendance for a session in one go (and again, to correct it)."""
+    session = _lock_session(session)
+    if session.cancelled:
+        raise DeliveryError("This session was cancelled, so there is no attendance to take.")
+    if session.starts_at > timezone.now():
+        raise DeliveryError("You can take attendance once the session has started.")
+    valid = set(AttendanceStatus.values)
+    if any(status not in valid for status in marks.values()):
+        raise DeliveryError("Choose present, late, absent or apologies for each person.")
+    on_roster = set(roster(session.work_group).values_list("pk", flat=True))
+    if not set(marks) <= on_roster:
+        raise DeliveryError(
+            "Attendance can only be taken for people in this group who have not withdrawn."
+        )
+    rows = [
+        Attendance(session=session, registration_id=pk, status=status)
+        for pk, status in marks.items()
+    ]
+    return Attendance.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["session", "registration"],
+        update_fields=["status"],
+    )
+
+
+# Session records --------------------------------------------------------------------------
+
+
+def record_is_locked(work_group: WorkGroup) -> bool:
+    """Records are part of the evidence once the hub has signed off the group's evaluation."""
+    from evaluations.models import EvaluationStatus, WorkGroupEvaluation
+
+    return WorkGroupEvaluation.objects.filter(
+        work_group=work_group, status=EvaluationStatus.SIGNED_OFF
+    ).exists()
+
+
+@transaction.atomic
+def save_session_record(
+    *,
+    session: Session,
+    by: User,
+    what_was_done: str = "",
+    observed: str = "",
+    refined: str = "",
+    outcome_notes: Mapping[str, str] | None = None,
+    gap_task: str = "",
+    finish: bool = False,
+) -> SessionRecord:
+    """Save a session's record as a draft, or finish it; finished records may still be edited."""
+    session = _lock_session(session)
+    notes = {code: text for code, text in (outcome_notes or {}).items() if text}
+    _check_record(session, what_was_done=what_was_done, notes=notes, finish=finish)
+    _check_text(
+        what_was_done=what_was_done,
+        what_was_observed=observed,
+        how_lessons_were_refined=refined,
+        between_session_task=gap_task,
+        outcome_notes=max(notes.values(), key=len, default=""),
+    )
+    record, _ = SessionRecord.objects.update_or_create(
+        session=session,
+        defaults={
+            "author": by,
+            "what_was_done": what_was_done,
+            "observed": observed,
+            "refined": refined,
+            "outcome_notes": notes,
+            "gap_task": gap_task,
+            "status": RecordStatus.FINAL if finish else RecordStatus.DRAFT,
+        },
+    )
+    return record
+
+
+def _check_record(session: Session, *, what_was_done: str, notes: dict, finish: bool) -> None:
+    if session.cancelled:
+        raise DeliveryError("This session was cancelled, so it has no record.")
+    if session.starts_at > timezone.now():
+        raise DeliveryError("You can write the record once the session has started.")
+    if record_is_locked(session.work_group):
+        raise DeliveryError("The group's evaluation is signed off, so its records are locked.")
+    targeted = set(session.work_group.project.outcome_areas.values_list("code", flat=True))
+    if not set(notes) <= targeted:
+        raise DeliveryError("Notes can only be written against the project's outcome areas.")
+    if finish and not what_was_done.strip():
+        raise DeliveryError("Say what was done in the session before finishing the record.")
+
+
+# Completion -------------------------------------------------------------------------------
+
+
+def held_sessions(work_group: WorkGroup, now: datetime.datetime | None = None):
+    """Sessions that took place: not cancelled and already over."""
+    now = now or timezone.now()
+    return Session.objects.filter(work_group=work_group, cancelled=False, ends_at__lte=now)
+
+
+@transaction.atomic
+def mark_completions(*, work_group: WorkGroup) -> list[Place]:
+    """Close the year: schools that attended enough of the held sessions complete the group.
+
+    A school attended a session when any of its participants was there (present or late).
+    Attendance is counted in the database. Safe to run twice.
+    """
+    group = _lock_group(work_group)
+    now = timezone.now()
+    if group.status not in CLOSABLE_GROUP_STATUSES:
+        raise DeliveryError(f"A {group.get_status_display().lower()} group cannot be closed.")
+    if group.sessions.filter(cancelled=False, ends_at__gt=now).exists():
+        raise DeliveryError("Some sessions have not happened yet; close the year after the last.")
+    held = held_sessions(group, now)
+    total = held.count()
+    if not total:
+        raise DeliveryError("No sessions have been held, so no school can complete the group.")
+    needed = math.ceil(total * group.project.completion_attendance / 100)
+    completing = _places_attending(group, held).filter(sessions_attended__gte=needed)
+    places = list(completing)
+    Place.objects.filter(pk__in=[place.pk for place in places]).update(
+        status=PlaceStatus.COMPLETED, decided_at=now
+    )
+    if group.status != WorkGroupStatus.COMPLETED:
+        group.status = WorkGroupStatus.COMPLETED
+        group.save(update_fields=["status"])
+    return places
+
+
+def _places_attending(group: WorkGroup, held):
+    attended = Q(
+        registrations__attendances__status__in=ATTENDED_STATUSES,
+        registrations__attendances__session__in=held,
+    )
+    return Place.objects.filter(work_group=group, status=PlaceStatus.CONFIRMED).annotate(
+        sessions_attended=Count(
+            "registrations__attendances__session", filter=attended, distinct=True
+        )
+    )
+
+
+# Targeted Support action plans ------------------------------------------------------------
+
+
+def _check_action_plan(group: WorkGroup) -> None:
+    if group.project.activity_type != ActivityType.TARGETED_SUPPORT:
+        raise DeliveryError("Only Targeted Support in Maths groups have an action plan.")
+
+
+@transaction.atomic
+def add_milestone(
+    *, work_group: WorkGroup, term: str, description: str, due_on: datetime.date | None = None
+) -> Milestone:
+    """Add a step to a Targeted Support school's action plan."""
+    group = _lock_group(work_group)
+    _check_action_plan(group)
+    if term not in MilestoneTerm.values:
+        raise DeliveryError("Choose short, medium or long term.")
+    if not description.strip():
+        raise DeliveryError("Say what the milestone is.")
+    return Milestone.objects.create(
+        work_group=group, term=term, description=description.strip(), due_on=due_on
+    )
+
+
+@transaction.atomic
+def update_milestone(*, milestone: Milestone, status: str, notes: str) -> Milestone:
+    """Record progress on a milestone after a visit."""
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if status not in MilestoneStatus.values:
+        raise DeliveryError("Choose a status from the list.")
+    _check_text(notes=notes)
+    milestone.status, milestone.notes = status, notes
+    milestone.save(update_fields=["status", "notes", "updated_at"])
+    return milestone
