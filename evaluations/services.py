@@ -19,6 +19,7 @@ from evaluations.models import (
     WorkGroupEvaluation,
 )
 from mathshub.email import queue_email
+from mathshub.errors import DomainError
 from participants import rules
 from participants.models import User
 from workgroups.models import WorkGroup
@@ -27,12 +28,8 @@ MAX_TEXT = 5000
 EDITABLE_STATUSES = [EvaluationStatus.DRAFT, EvaluationStatus.RETURNED]
 
 
-class EvaluationError(Exception):
+class EvaluationError(DomainError):
     """An evaluation rule said no; ``reasons`` are in words a lead understands."""
-
-    def __init__(self, reasons: list[str] | str):
-        self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
-        super().__init__(" ".join(self.reasons))
 
 
 def _lock(evaluation: WorkGroupEvaluation) -> WorkGroupEvaluation:

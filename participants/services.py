@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 
+from mathshub.errors import DomainError
 from participants.models import Phase, School, User, UserRole
 
 NAME_MAX_LENGTH = User._meta.get_field("last_name").max_length
@@ -22,13 +23,12 @@ _URN_MAX_DIGITS = 9
 _MAX_SEARCH_WORDS = 5
 
 
-class ProfileError(Exception):
+class ProfileError(DomainError):
     """The profile could not be saved; ``errors`` maps each field to reasons a teacher can read."""
 
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
-        self.reasons = [reason for reasons in errors.values() for reason in reasons]
-        super().__init__(" ".join(self.reasons))
+        super().__init__([reason for reasons in errors.values() for reason in reasons])
 
 
 def _clean_name(value: str, label: str, errors: dict[str, list[str]], field: str) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from mathshub.errors import DomainError
 from participants.models import User
 from projects.models import AcademicYear, Interest, Offer, Project
 
 
-class InterestError(Exception):
+class InterestError(DomainError):
     """Interest cannot be registered; the message is for the teacher."""
 
 

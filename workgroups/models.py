@@ -59,6 +59,14 @@ class WorkGroupQuerySet(models.QuerySet):
     def for_hub(self, hub):
         return self.filter(hub=hub)
 
+    def locked(self, work_group: "WorkGroup") -> "WorkGroup":
+        """The group's row, locked until the transaction ends: services count places under it."""
+        return (
+            self.select_for_update(of=("self",))
+            .select_related("project", "academic_year", "hub")
+            .get(pk=work_group.pk)
+        )
+
     def with_place_counts(self):
         return self.annotate(
             places_taken=Count(

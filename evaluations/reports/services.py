@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from evaluations.models import NationalReport, ReportStatus
 from evaluations.reports.collation import Scope, collate
+from mathshub.errors import DomainError
 from participants.models import Hub, User
 from projects.models import AcademicYear, Project
 from workgroups.models import WorkGroup
@@ -42,7 +43,7 @@ TEST_HOOK = "MATHSHUB_REPORT_TEST_HOOK"
 TEST_PAUSE_SECONDS = 600
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """A report cannot be requested or built; the message says why in plain words."""
 
 

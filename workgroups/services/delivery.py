@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mathshub.email import queue_email
+from mathshub.errors import DomainError
 from participants.models import User
 from projects.models import ActivityType
 from workgroups.models import (
@@ -46,20 +47,8 @@ CLOSABLE_GROUP_STATUSES = [
 ]
 
 
-class DeliveryError(Exception):
+class DeliveryError(DomainError):
     """A delivery rule said no; ``reasons`` are in words a lead understands."""
-
-    def __init__(self, reasons: list[str] | str):
-        self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
-        super().__init__(" ".join(self.reasons))
-
-
-def _lock_group(work_group: WorkGroup) -> WorkGroup:
-    return (
-        WorkGroup.objects.select_for_update(of=("self",))
-        .select_related("project", "hub")
-        .get(pk=work_group.pk)
-    )
 
 
 def _check_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
@@ -91,7 +80,7 @@ def schedule_session(
     """Add a session to the group, numbered after its last one."""
     _check_times(starts_at, ends_at)
     _check_text(planned=planned)
-    group = _lock_group(work_group)
+    group = WorkGroup.objects.locked(work_group)
     last = group.sessions.order_by("-number").values_list("number", flat=True).first() or 0
     return Session.objects.create(
         work_group=group,
@@ -295,7 +284,7 @@ def mark_completions(*, work_group: WorkGroup) -> list[Place]:
     A school attended a session when any of its participants was there (present or late).
     Attendance is counted in the database. Safe to run twice.
     """
-    group = _lock_group(work_group)
+    group = WorkGroup.objects.locked(work_group)
     now = timezone.now()
     if group.status not in CLOSABLE_GROUP_STATUSES:
         raise DeliveryError(f"A {group.get_status_display().lower()} group cannot be closed.")
@@ -342,7 +331,7 @@ def add_milestone(
     *, work_group: WorkGroup, term: str, description: str, due_on: datetime.date | None = None
 ) -> Milestone:
     """Add a step to a Targeted Support school's action plan."""
-    group = _lock_group(work_group)
+    group = WorkGroup.objects.locked(work_group)
     _check_action_plan(group)
     if term not in MilestoneTerm.values:
         raise DeliveryError("Choose short, medium or long term.")

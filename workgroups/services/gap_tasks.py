@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from mathshub.errors import DomainError
 from workgroups.models import (
     TAKEN_PLACE_STATUSES,
     GapTaskResponse,
@@ -17,7 +18,7 @@ from workgroups.models import (
 )
 
 
-class GapTaskError(Exception):
+class GapTaskError(DomainError):
     """A between-session response cannot be saved; the message is for the teacher."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from mathshub.errors import DomainError
 from participants.models import User
 from projects.models import ParticipantRole
 from workgroups import notifications
@@ -30,20 +31,8 @@ PROMOTABLE_GROUP_STATUSES = [
 ]
 
 
-class RegistrationError(Exception):
+class RegistrationError(DomainError):
     """A registration rule said no; ``reasons`` are in words a teacher understands."""
-
-    def __init__(self, reasons: list[str] | str):
-        self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
-        super().__init__(" ".join(self.reasons))
-
-
-def _lock_group(work_group: WorkGroup) -> WorkGroup:
-    return (
-        WorkGroup.objects.select_for_update(of=("self",))
-        .select_related("project", "academic_year", "hub")
-        .get(pk=work_group.pk)
-    )
 
 
 def _places_taken(group: WorkGroup) -> int:
@@ -76,7 +65,7 @@ def register(
     pending where the project needs hub approval, waitlisted when the group is full.
     Colleagues join that place while the project's role limits allow.
     """
-    group = _lock_group(work_group)
+    group = WorkGroup.objects.locked(work_group)
     verdict = eligibility(user, group, role=role, invitation_code=invitation_code)
     if not verdict.ok:
         raise RegistrationError(verdict.reasons)
@@ -106,7 +95,7 @@ def _status_for_new_place(group: WorkGroup) -> str:
 @transaction.atomic
 def withdraw(*, registration: Registration) -> Registration:
     """Withdraw one person; the school's place is freed when its last participant leaves."""
-    group = _lock_group(registration.work_group)
+    group = WorkGroup.objects.locked(registration.work_group)
     registration = Registration.objects.select_related("place").get(pk=registration.pk)
     if registration.status == RegistrationStatus.WITHDRAWN:
         return registration
@@ -127,7 +116,7 @@ def withdraw(*, registration: Registration) -> Registration:
 @transaction.atomic
 def promote_from_waitlist(*, work_group: WorkGroup) -> list[Place]:
     """Confirm waitlisted schools, first asked first served, while places are free."""
-    group = _lock_group(work_group)
+    group = WorkGroup.objects.locked(work_group)
     if group.status not in (
         WorkGroupStatus.RECRUITING,
         WorkGroupStatus.FULL,
@@ -161,7 +150,7 @@ def _confirm(place: Place) -> None:
 @transaction.atomic
 def confirm_place(*, place: Place) -> Place:
     """Hub approval of a pending or waitlisted place, while the group has room."""
-    group = _lock_group(place.work_group)
+    group = WorkGroup.objects.locked(place.work_group)
     place = Place.objects.select_related("school").get(pk=place.pk)
     if place.status == PlaceStatus.CONFIRMED:
         return place
@@ -183,7 +172,7 @@ def confirm_place(*, place: Place) -> Place:
 @transaction.atomic
 def decline_place(*, place: Place) -> Place:
     """The hub turns a pending or waitlisted place down; its participants are withdrawn."""
-    _lock_group(place.work_group)
+    WorkGroup.objects.locked(place.work_group)
     place = Place.objects.select_related("school").get(pk=place.pk)
     if place.status not in (PlaceStatus.PENDING, PlaceStatus.WAITLISTED):
         raise RegistrationError(
