@@ -119,6 +119,12 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mand
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_ADAPTER = "participants.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "participants.forms.SignInForm",
+    "signup": "participants.forms.CreateAccountForm",
+    "change_password": "participants.forms.NewPasswordForm",
+    "reset_password_from_key": "participants.forms.ResetPasswordFromLinkForm",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Maths Hubs] "
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -1,5 +1,11 @@
-"""The participant's profile form: name, role, phases taught and school (found by searching)."""
+"""Participants' forms: the profile (name, role, phases, school) and allauth's forms in our words."""
 
+from allauth.account.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    ResetPasswordKeyForm,
+    SignupForm,
+)
 from django import forms
 
 from participants.models import Phase, School, UserRole
@@ -96,3 +102,34 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["school"].widget.choices = [(s.pk, school_label(s)) for s in schools]
         self.school_choices = self.fields["school"].widget.choices
+
+
+# allauth's forms with the site's wording (UK English, sentence case).
+class SignInForm(LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in on this device"
+
+
+class CreateAccountForm(SignupForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = "Choose a password"
+        if "password2" in self.fields:
+            self.fields["password2"].label = "Type the password again"
+
+
+class NewPasswordForm(ChangePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].label = "Current password"
+        self.fields["password1"].label = "New password"
+        self.fields["password2"].label = "Type the new password again"
+
+
+class ResetPasswordFromLinkForm(ResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = "New password"
+        self.fields["password2"].label = "Type the new password again"

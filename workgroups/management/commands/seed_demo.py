@@ -39,14 +39,14 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Seeded {scale} demo data in {seconds:.1f}s:"))
             for name, count in result.counts.items():
                 self.stdout.write(f"  {name}: {count:,}")
-            self._collate_last_year()
+            self._collate_reports()
         self.stdout.write("")
         self.stdout.write(logins.table())
 
-    def _collate_last_year(self):
-        """Queue last year's national reports (run in-process when no broker is configured)."""
-        year = AcademicYear.objects.current()
-        previous = AcademicYear.objects.filter(starts_on__lt=year.starts_on).first()
-        if previous:
-            collate_year.delay(previous.pk)
-            self.stdout.write(f"Queued the national reports of {previous}.")
+    def _collate_reports(self):
+        """Queue last year's and this year's reports (run in-process when no broker is set)."""
+        current = AcademicYear.objects.current()
+        years = AcademicYear.objects.filter(starts_on__lte=current.starts_on)[:2]
+        for year in years:
+            collate_year.delay(year.pk)
+            self.stdout.write(f"Queued the national reports of {year}.")
