@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: run test install lint format migrate seed worker browsers clean
+.PHONY: run test install lint format migrate seed worker beat clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed."; exit 1; }
@@ -55,3 +55,6 @@ test: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .seeded
+
+beat: install
+	$(BIN)/celery -A mathshub beat --loglevel=info
