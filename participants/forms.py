@@ -1,4 +1,4 @@
-"""Participants' forms: the profile (name, role, phases, school) and allauth's forms in our words."""
+"""Participants' forms: the profile, and allauth's forms in the site's own words."""
 
 from allauth.account.forms import (
     ChangePasswordForm,
