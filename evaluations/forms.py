@@ -3,21 +3,9 @@
 from django import forms
 
 from evaluations.models import IMPACT_DESCRIPTORS, ImpactRating
-from evaluations.services import MAX_TEXT
+from mathshub.forms import long_text_field
 
-TOO_LONG = "Keep this to %(limit_value)d characters or fewer (it has %(show_value)d)."
 OFF_SCALE = "Choose a rating on the scale, from 1 to 4."
-
-
-def _text(label: str, help_text: str = "", rows: int = 4) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=MAX_TEXT,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"max_length": TOO_LONG},
-    )
 
 
 class RatingRadioSelect(forms.RadioSelect):
@@ -36,8 +24,10 @@ RATING_CHOICES = [
 class EvaluationForm(forms.Form):
     """Everything is optional while drafting; ``submit_evaluation`` says what is still missing."""
 
-    key_findings = _text("Key findings", "What the group found, in a few sentences.")
-    recommendations = _text("Recommendations for the national project")
+    key_findings = long_text_field(
+        "Key findings", help_text="What the group found, in a few sentences."
+    )
+    recommendations = long_text_field("Recommendations for the national project")
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +42,7 @@ class EvaluationForm(forms.Form):
                 widget=RatingRadioSelect,
                 error_messages={"invalid_choice": OFF_SCALE},
             )
-            self.fields[f"evidence_{area.code}"] = _text(
+            self.fields[f"evidence_{area.code}"] = long_text_field(
                 f"Evidence of impact on {area.name.lower()}", rows=3
             )
 

@@ -20,11 +20,11 @@ from evaluations.models import (
 )
 from mathshub.email import queue_email
 from mathshub.errors import DomainError
+from mathshub.forms import MAX_TEXT
 from participants import rules
 from participants.models import User
 from workgroups.models import WorkGroup
 
-MAX_TEXT = 5000
 EDITABLE_STATUSES = [EvaluationStatus.DRAFT, EvaluationStatus.RETURNED]
 
 

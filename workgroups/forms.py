@@ -3,10 +3,9 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
 
+from mathshub.forms import MAX_TEXT
 from projects.models import Project, Recruitment
 from workgroups.models import GapTaskResponse
-
-TEXT_LIMIT = 5000
 
 
 class RegistrationForm(forms.Form):
@@ -60,6 +59,6 @@ class GapTaskResponseForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.fields:
-            self.fields[name].max_length = TEXT_LIMIT
-            self.fields[name].widget.attrs["maxlength"] = TEXT_LIMIT
-            self.fields[name].validators.append(MaxLengthValidator(TEXT_LIMIT))
+            self.fields[name].max_length = MAX_TEXT
+            self.fields[name].widget.attrs["maxlength"] = MAX_TEXT
+            self.fields[name].validators.append(MaxLengthValidator(MAX_TEXT))

@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from mathshub.forms import TOO_LONG, long_text_field
 from workgroups.models import (
     AttendanceStatus,
     DeliveryMode,
@@ -12,20 +13,6 @@ from workgroups.models import (
     MilestoneTerm,
     SessionFocus,
 )
-from workgroups.services.delivery import MAX_TEXT
-
-TOO_LONG = "Keep this to %(limit_value)d characters or fewer (it has %(show_value)d)."
-
-
-def text_field(label: str, *, help_text: str = "", rows: int = 4, required: bool = False):
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=MAX_TEXT,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"max_length": TOO_LONG},
-    )
 
 
 class SessionForm(forms.Form):
@@ -40,7 +27,7 @@ class SessionForm(forms.Form):
         required=False, max_length=200, help_text="For online sessions: the meeting link."
     )
     focus = forms.ChoiceField(choices=SessionFocus.choices)
-    planned = text_field("What is planned", rows=3)
+    planned = long_text_field("What is planned", rows=3)
 
     def clean(self):
         data = super().clean()
@@ -88,10 +75,10 @@ AttendanceFormSet = forms.formset_factory(AttendanceForm, extra=0, max_num=500, 
 
 
 class SessionRecordForm(forms.Form):
-    what_was_done = text_field("What was done in the session")
-    observed = text_field("What was observed in lessons")
-    refined = text_field("How lessons were refined")
-    gap_task = text_field(
+    what_was_done = long_text_field("What was done in the session")
+    observed = long_text_field("What was observed in lessons")
+    refined = long_text_field("How lessons were refined")
+    gap_task = long_text_field(
         "Task for teachers before the next session",
         help_text="Teachers see this and record what they did with it.",
     )
@@ -100,7 +87,9 @@ class SessionRecordForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.areas = list(areas)
         for area in self.areas:
-            self.fields[f"note_{area.code}"] = text_field(f"Notes on {area.name.lower()}", rows=3)
+            self.fields[f"note_{area.code}"] = long_text_field(
+                f"Notes on {area.name.lower()}", rows=3
+            )
 
     def outcome_notes(self) -> dict[str, str]:
         return {area.code: self.cleaned_data[f"note_{area.code}"] for area in self.areas}
@@ -137,4 +126,4 @@ class MilestoneForm(forms.Form):
 
 class MilestoneProgressForm(forms.Form):
     status = forms.ChoiceField(choices=MilestoneStatus.choices)
-    notes = text_field("Notes from the latest visit")
+    notes = long_text_field("Notes from the latest visit")

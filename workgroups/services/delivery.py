@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from mathshub.email import queue_email
 from mathshub.errors import DomainError
+from mathshub.forms import MAX_TEXT
 from participants.models import User
 from projects.models import ActivityType
 from workgroups.models import (
@@ -38,7 +39,6 @@ from workgroups.models import (
 )
 
 # Longest free text a lead may write in one box; long enough for a full page of notes.
-MAX_TEXT = 5000
 CLOSABLE_GROUP_STATUSES = [
     WorkGroupStatus.RECRUITING,
     WorkGroupStatus.FULL,
