@@ -10,7 +10,9 @@ from django.template.response import TemplateResponse
 
 from evaluations import services
 from evaluations.models import NationalReport, OutcomeEvaluation, WorkGroupEvaluation
+from evaluations.reports.services import rebuild_report
 from mathshub.admin import HubScopedAdmin, HubScopedInline, NationalOnlyAdmin
+from participants import rules
 
 RELATED_ONLY = admin.RelatedOnlyFieldListFilter
 
@@ -158,9 +160,22 @@ class NationalReportAdmin(NationalOnlyAdmin):
     list_filter = ("status", "academic_year", ("project", RELATED_ONLY))
     list_select_related = ("project", "academic_year", "hub")
     search_fields = ("project__title", "project__code")
+    actions = ["rebuild"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_rebuild_permission(self, request):
+        return rules.is_national(request.user)
+
+    @admin.action(description="Rebuild the selected reports", permissions=["rebuild"])
+    def rebuild(self, request, queryset):
+        scopes = {(r.project, r.academic_year, r.hub) for r in queryset}
+        for project, year, hub in scopes:
+            rebuild_report(project=project, academic_year=year, hub=hub, requested_by=request.user)
+        self.message_user(
+            request, f"{len(scopes)} report(s) queued to be rebuilt.", messages.SUCCESS
+        )
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -4,11 +4,8 @@ Reports outside a user's reach are "not found" (404), as is the whole area for a
 neither national team nor hub staff. Pages and downloads read the stored figures only.
 """
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,12 +16,10 @@ from django.views.generic import DetailView, TemplateView
 from evaluations.models import NationalReport, ReportStatus
 from evaluations.reports import render
 from evaluations.reports.forms import RebuildForm
-from evaluations.reports.services import request_report
-from evaluations.tasks import collate_national_report
+from evaluations.reports.services import rebuild_report
 from participants import rules
 from projects.models import AcademicYear, Project
 
-logger = logging.getLogger(__name__)
 LIST_FIELDS = [
     "pk",
     "project_id",
@@ -196,22 +191,11 @@ class ReportRebuildView(ReportsAreaMixin, View):
         if not form.is_valid():
             messages.error(request, "That report could not be rebuilt: choose a project and year.")
             return redirect("reports:list")
-        report = request_report(
+        report = rebuild_report(
             project=form.cleaned_data["project"],
             academic_year=form.cleaned_data["academic_year"],
             hub=form.cleaned_data["hub"],
             requested_by=request.user,
         )
-        transaction.on_commit(lambda: _queue_build(report))
         messages.success(request, f"Version {report.version} of this report is being built.")
         return redirect("reports:detail", pk=report.pk)
-
-
-def _queue_build(report: NationalReport) -> None:
-    """Queue the build; with no broker it runs here and now, and a failure is on the report."""
-    try:
-        collate_national_report.delay(
-            report.project_id, report.academic_year_id, report.hub_id, report_id=report.pk
-        )
-    except Exception:
-        logger.exception("Building report %s failed", report.pk)

@@ -24,6 +24,7 @@ progress reaches N per cent; ``fail@N`` raises an error there instead.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 
@@ -41,6 +42,8 @@ from workgroups.models import WorkGroup
 UNFINISHED = [ReportStatus.QUEUED, ReportStatus.RUNNING]
 TEST_HOOK = "MATHSHUB_REPORT_TEST_HOOK"
 TEST_PAUSE_SECONDS = 600
+
+logger = logging.getLogger(__name__)
 
 
 class ReportError(DomainError):
@@ -75,6 +78,33 @@ def request_report(
         version=latest + 1,
         requested_by=requested_by,
     )
+
+
+def rebuild_report(
+    *,
+    project: Project,
+    academic_year: AcademicYear,
+    hub: Hub | None = None,
+    requested_by: User | None = None,
+) -> NationalReport:
+    """Request a new version and queue its build once the request is committed."""
+    report = request_report(
+        project=project, academic_year=academic_year, hub=hub, requested_by=requested_by
+    )
+    transaction.on_commit(lambda: queue_build(report))
+    return report
+
+
+def queue_build(report: NationalReport) -> None:
+    """Queue the build; with no broker it runs here and now, and a failure is on the report."""
+    from evaluations.tasks import collate_national_report
+
+    try:
+        collate_national_report.delay(
+            report.project_id, report.academic_year_id, report.hub_id, report_id=report.pk
+        )
+    except Exception:
+        logger.exception("Building report %s failed", report.pk)
 
 
 def request_report_by_ids(
