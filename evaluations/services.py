@@ -22,7 +22,7 @@ from mathshub.email import queue_email
 from mathshub.errors import DomainError
 from mathshub.forms import MAX_TEXT
 from participants import rules
-from participants.models import User
+from participants.models import HubMembership, User
 from workgroups.models import WorkGroup
 
 EDITABLE_STATUSES = [EvaluationStatus.DRAFT, EvaluationStatus.RETURNED]
@@ -126,6 +126,7 @@ def submit_evaluation(evaluation: WorkGroupEvaluation, *, by: User) -> WorkGroup
     evaluation.submitted_at = timezone.now()
     evaluation.author = by
     evaluation.save(update_fields=["status", "submitted_at", "author", "updated_at"])
+    _send(evaluation, "evaluation_submitted", _hub_staff_emails(evaluation))
     return evaluation
 
 
@@ -180,9 +181,19 @@ def _lead_emails(evaluation: WorkGroupEvaluation) -> list[str]:
     return sorted(emails)
 
 
+def _hub_staff_emails(evaluation: WorkGroupEvaluation) -> list[str]:
+    staff = HubMembership.objects.filter(hub_id=evaluation.work_group.hub_id, user__is_active=True)
+    return sorted(set(staff.values_list("user__email", flat=True)))
+
+
 def _tell_leads(evaluation: WorkGroupEvaluation, template: str) -> None:
+    _send(evaluation, template, _lead_emails(evaluation))
+
+
+def _send(evaluation: WorkGroupEvaluation, template: str, emails: list[str]) -> None:
+    """One email per person, so nobody sees the others' addresses."""
     context = {"evaluation": evaluation, "group": evaluation.work_group}
     text = render_to_string(f"emails/{template}.txt", context)
     subject, _, body = text.strip().partition("\n")
-    for email in _lead_emails(evaluation):
+    for email in emails:
         queue_email(to=[email], subject=subject.strip(), body=body.strip())

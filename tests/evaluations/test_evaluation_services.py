@@ -95,6 +95,19 @@ def test_a_complete_evaluation_is_submitted_and_then_read_only(group, lead):
         services.save_evaluation(work_group=group, by=lead.user, key_findings="Changed")
 
 
+def test_submitting_tells_the_groups_hub_staff_and_no_other_hub(
+    group, lead, manager, django_capture_on_commit_callbacks
+):
+    HubMembershipFactory(hub=HubFactory())
+    draft = complete_draft(group, lead)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_evaluation(draft, by=lead.user)
+
+    assert [m.to for m in mail.outbox] == [[manager.email]]
+    assert "ready for sign-off" in mail.outbox[0].subject
+
+
 def test_hub_staff_sign_off_and_the_lead_is_emailed(
     group, lead, manager, django_capture_on_commit_callbacks
 ):
