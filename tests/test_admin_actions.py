@@ -22,7 +22,7 @@ from tests.factories import (
     UserFactory,
     WorkGroupFactory,
 )
-from workgroups.models import Place, PlaceStatus, Registration, RegistrationStatus
+from workgroups.models import Nomination, Place, PlaceStatus, Registration, RegistrationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -317,3 +317,14 @@ def test_raising_a_groups_places_in_the_admin_lets_the_waiting_list_in(
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert statuses([waiting]) == [PlaceStatus.CONFIRMED]
+
+
+def test_place_page_shows_the_colleagues_the_school_named(manager_client, hub):
+    place = PlaceFactory(work_group=WorkGroupFactory(hub=hub))
+    Nomination.objects.create(
+        place=place, email="new.colleague@example.org", role=place.work_group.project.roles.first()
+    )
+
+    html = manager_client.get(reverse("admin:workgroups_place_change", args=[place.pk])).content
+
+    assert b"new.colleague@example.org" in html

@@ -22,6 +22,7 @@ from workgroups.models import (
     GapTaskResponse,
     Invitation,
     Milestone,
+    Nomination,
     Place,
     Registration,
     RegistrationStatus,
@@ -183,6 +184,33 @@ class SessionAdmin(HubScopedAdmin):
     autocomplete_fields = ("work_group",)
 
 
+class NominationInline(HubScopedInline, admin.TabularInline):
+    """Colleagues the school leader named for the place; open ones are still to sign up."""
+
+    model = Nomination
+    hub_path = "place__work_group__hub"
+    parent_hub_path = "work_group__hub"
+    fields = ("email", "role", "invited_by", "created_at", "claimed")
+    readonly_fields = fields
+    verbose_name_plural = "colleagues named by the school"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("role", "invited_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="signed up", boolean=True)
+    def claimed(self, nomination):
+        return nomination.registration_id is not None
+
+
 @admin.register(Place)
 class PlaceAdmin(HubScopedAdmin):
     """A school's place; its status changes only through the actions, which call services."""
@@ -212,6 +240,7 @@ class PlaceAdmin(HubScopedAdmin):
     )
     readonly_fields = fields
     actions = [*HubScopedAdmin.actions, "confirm_places", "decline_places"]
+    inlines = [NominationInline]
 
     def get_queryset(self, request):
         active = Q(registrations__status=RegistrationStatus.ACTIVE)
