@@ -269,8 +269,10 @@ class Delivery:
         if project.activity_type == ActivityType.TARGETED_SUPPORT:
             group.name = f"{project.model.title}: {host.name}"
         else:
-            noun = project.model.group_noun
-            group.name = f"{host.town} {project.model.title} {noun}"
+            title, noun = project.model.title, project.model.group_noun
+            # "… Impact Communities", not "… Impact Communities community".
+            suffix = "" if noun.lower() in title.lower() else f" {noun}"
+            group.name = f"{host.town} {title}{suffix}"
         if group.delivery_mode != DeliveryMode.ONLINE:
             group.venue = f"{host.name}, {host.town} {host.postcode}"
 
