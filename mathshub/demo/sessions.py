@@ -70,7 +70,13 @@ def _dates(ctx: Context, rng, build, count: int) -> list[datetime.date]:
         days = [first + i * gap for i in range(count)]
     elif build.model.status == WorkGroupStatus.RUNNING:
         past = max(1, min(count - 1, round(count * rng.uniform(0.4, 0.7))))
-        days = [today - (past - i) * gap for i in range(past)]
+        # Past sessions fit inside this school year (early in the year, as well as they can).
+        window = (today - (year.starts_on + 7 * DAY)).days
+        if window >= past:
+            gap_back = min(gap, window // past * DAY)
+            days = [today - (past - i) * gap_back for i in range(past)]
+        else:
+            days = [today - (past - i) * gap for i in range(past)]
         days += [today + 7 * DAY + i * gap for i in range(count - past)]
     else:
         first = max(today + rng.randint(21, 45) * DAY, year.starts_on + 21 * DAY)
