@@ -10,6 +10,17 @@ from participants.rules import must_complete_profile
 class AccountAdapter(DefaultAccountAdapter):
     """Sends allauth's emails through the Celery email task; sends new people to their profile."""
 
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "That email address and password do not match an account. "
+        "Check them and try again.",
+        "account_inactive": "This account is closed.",
+        "too_many_login_attempts": "Too many failed attempts to sign in. Wait a few minutes "
+        "and try again, or reset your password.",
+        "enter_current_password": "Enter your current password.",
+        "incorrect_password": "That is not your current password.",
+    }
+
     def send_mail(self, template_prefix, email, context):
         message = self.render_mail(template_prefix, email, context)
         html = next(

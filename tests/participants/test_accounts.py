@@ -202,7 +202,7 @@ def test_wrong_password_is_refused_and_repeated_failures_are_rate_limited(client
     )
 
     assert "There is a problem" in first.content.decode()
-    assert "Too many failed login attempts" in last.content.decode()
+    assert "Too many failed attempts to sign in" in last.content.decode()
     assert right.status_code != 302, "still locked out with the right password"
 
 
