@@ -34,10 +34,16 @@ class Eligibility:
     reasons: list[str] = field(default_factory=list)
     role: ParticipantRole | None = None
     place: Place | None = None
+    invitation_reason: str | None = None
 
     @property
     def ok(self) -> bool:
         return not self.reasons
+
+    @property
+    def other_reasons(self) -> list[str]:
+        """Every reason but a missing invitation code (which the form itself asks for)."""
+        return [reason for reason in self.reasons if reason != self.invitation_reason]
 
     def __bool__(self) -> bool:
         return self.ok
@@ -74,9 +80,10 @@ def eligibility(
     if project.recruitment == Recruitment.INVITATION_ONLY and not _has_invitation(
         work_group, school, invitation_code
     ):
-        reasons.append(
+        result.invitation_reason = (
             "This project is by invitation only: enter the invitation code your hub gave you."
         )
+        reasons.append(result.invitation_reason)
     _check_already_registered(user, work_group, reasons)
     if school is not None:
         result.place = work_group.places.active().filter(school=school).first()

@@ -11,7 +11,7 @@ from tests.factories import PlaceFactory, RegistrationFactory, SessionFactory
 from tests.projects.helpers import group, teacher
 from workgroups import services
 from workgroups.models import PlaceStatus, Registration, RegistrationStatus
-from workgroups.views import with_waitlist_position
+from workgroups.views.mine import with_waitlist_position
 
 pytestmark = pytest.mark.django_db
 

@@ -1,45 +1,30 @@
-"""A teacher's side of delivery: group pages, registering, their registrations and calendar."""
+"""A group's public page, registering for it, naming colleagues, and a school's place."""
 
 from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
-from django.utils import timezone
-from django.views import View
-from django.views.generic import DetailView, ListView
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.generic import DetailView
 
 from participants.models import User
 from participants.views import ProfileRequiredMixin
-from projects.models import Recruitment
 from projects.views import PUBLIC_GROUP_STATUSES
-from workgroups import calendar, services
+from workgroups import services
 from workgroups.eligibility import eligibility
-from workgroups.forms import GapTaskResponseForm, NominationForm, RegistrationForm
+from workgroups.forms import NominationForm, RegistrationForm
 from workgroups.models import (
     TAKEN_PLACE_STATUSES,
-    GapTaskResponse,
     Nomination,
     Place,
     PlaceStatus,
     Registration,
     RegistrationStatus,
-    Session,
-    SessionRecord,
     WorkGroup,
 )
-from workgroups.services.gap_tasks import (
-    GapTaskError,
-    can_respond,
-    response_deadline,
-    save_gap_task_response,
-)
 from workgroups.services.nominations import is_school_leader, nominate
-
-INVITATION_REASON_START = "This project is by invitation only"
 
 
 @dataclass
@@ -103,9 +88,9 @@ class WorkGroupDetailView(DetailView):
     def _teacher_context(self, user: User) -> dict:
         group = self.object
         verdict = eligibility(user, group)
-        invite_only = group.project.recruitment == Recruitment.INVITATION_ONLY
-        blocking = [r for r in verdict.reasons if not r.startswith(INVITATION_REASON_START)]
-        can_register = not blocking if invite_only else verdict.ok
+        # The registration form asks for the invitation code, so its absence blocks nothing yet.
+        blocking = verdict.other_reasons
+        can_register = not blocking
         place = (
             Place.objects.filter(pk=verdict.place.pk).prefetch_related(*_place_prefetches()).first()
             if verdict.place
@@ -118,7 +103,7 @@ class WorkGroupDetailView(DetailView):
         leader = is_school_leader(user)
         return {
             "verdict": verdict,
-            "reasons": blocking if invite_only else verdict.reasons,
+            "reasons": blocking,
             "can_register": can_register,
             "form": RegistrationForm(project=group.project, initial={"role": verdict.role})
             if can_register
@@ -260,177 +245,3 @@ class PlaceDetailView(LoginRequiredMixin, DetailView):
             group=place.work_group,
             **kwargs,
         )
-
-
-def with_waitlist_position(registrations):
-    """Annotate each registration with its place's position on the waiting list, in one query."""
-    ahead = (
-        Place.objects.filter(
-            work_group=OuterRef("place__work_group"), status=PlaceStatus.WAITLISTED
-        )
-        .filter(
-            Q(requested_at__lt=OuterRef("place__requested_at"))
-            | Q(requested_at=OuterRef("place__requested_at"), pk__lte=OuterRef("place_id"))
-        )
-        .order_by()
-        .values("work_group")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return registrations.annotate(waitlist_position=Subquery(ahead))
-
-
-def with_next_session(registrations):
-    upcoming = Session.objects.filter(
-        work_group=OuterRef("work_group"), starts_at__gte=timezone.now(), cancelled=False
-    ).order_by("starts_at")
-    return registrations.annotate(
-        next_session_at=Subquery(upcoming.values("starts_at")[:1]),
-        next_session_id=Subquery(upcoming.values("pk")[:1]),
-    )
-
-
-class MyRegistrationsView(LoginRequiredMixin, ListView):
-    """Every registration of the signed-in person, with their place's status and next session."""
-
-    template_name = "workgroups/my_registrations.html"
-    context_object_name = "registrations"
-
-    def get_queryset(self):
-        registrations = (
-            Registration.objects.filter(user=self.request.user)
-            .select_related("place__school", "role", "work_group__project", "work_group__hub")
-            .order_by("status", "-created_at")
-        )
-        return with_next_session(with_waitlist_position(registrations))
-
-    def get_context_data(self, **kwargs):
-        feed = reverse("workgroups:calendar_feed", args=[self.request.user.calendar_token])
-        return super().get_context_data(
-            feed_url=self.request.build_absolute_uri(feed),
-            taken_statuses=TAKEN_PLACE_STATUSES,
-            **kwargs,
-        )
-
-
-class WithdrawView(LoginRequiredMixin, DetailView):
-    """GET asks 'are you sure?'; POST withdraws through ``services.withdraw``."""
-
-    template_name = "workgroups/registration_withdraw.html"
-    context_object_name = "registration"
-
-    def get_queryset(self):
-        return Registration.objects.filter(user=self.request.user).select_related(
-            "place__school", "role", "work_group__project", "work_group__hub"
-        )
-
-    def post(self, request, *args, **kwargs):
-        registration = self.get_object()
-        if registration.status == RegistrationStatus.WITHDRAWN:
-            messages.info(request, f"You had already withdrawn from {registration.work_group}.")
-        else:
-            services.withdraw(registration=registration)
-            messages.success(request, f"You have withdrawn from {registration.work_group}.")
-        return redirect("workgroups:my_registrations")
-
-
-def _ics_response(body: str, filename: str | None = None) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    if filename:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, max-age=300"
-    return response
-
-
-class CalendarFeedView(View):
-    """The secret per-person feed: anyone holding the address can read it, so it is long."""
-
-    def get(self, request, token):
-        user = User.objects.filter(calendar_token=token, is_active=True).first()
-        if user is None:
-            raise Http404("No such calendar.")
-        body = calendar.render_calendar(calendar.sessions_for_user(user), "Maths Hubs sessions")
-        return _ics_response(body)
-
-
-class GroupCalendarView(View):
-    """One group's sessions as an .ics file to open in a calendar program."""
-
-    def get(self, request, pk):
-        group = get_object_or_404(WorkGroup, pk=pk, status__in=PUBLIC_GROUP_STATUSES)
-        body = calendar.render_calendar(calendar.sessions_for_group(group.pk), group.name)
-        return _ics_response(body, filename=f"group-{group.pk}-sessions.ics")
-
-
-class ResetCalendarTokenView(LoginRequiredMixin, View):
-    http_method_names = ["post"]
-
-    def post(self, request):
-        calendar.reset_calendar_token(user=request.user)
-        messages.success(
-            request, "Your calendar address has changed. Add the new one to your calendar."
-        )
-        return redirect(reverse("workgroups:my_registrations") + "#calendar")
-
-
-class SessionDetailView(LoginRequiredMixin, DetailView):
-    """A session for its participants: the task set, and what you did with it."""
-
-    template_name = "workgroups/session_detail.html"
-    context_object_name = "session"
-
-    def get_queryset(self):
-        return Session.objects.filter(
-            work_group__registrations__user=self.request.user,
-            work_group__registrations__status=RegistrationStatus.ACTIVE,
-            work_group__registrations__place__status__in=TAKEN_PLACE_STATUSES,
-        ).select_related("work_group__project", "work_group__hub")
-
-    def get_object(self, queryset=None):
-        session = super().get_object(queryset)
-        self.registration = Registration.objects.select_related("place").get(
-            user=self.request.user, work_group=session.work_group, status=RegistrationStatus.ACTIVE
-        )
-        self.record = SessionRecord.objects.filter(session=session).first()
-        self.response = (
-            GapTaskResponse.objects.filter(
-                registration=self.registration, session_record=self.record
-            ).first()
-            if self.record
-            else None
-        )
-        return session
-
-    def get_context_data(self, **kwargs):
-        deadline = response_deadline(self.record) if self.record else None
-        editable = bool(self.record) and can_respond(self.record, deadline)
-        context = {
-            "record": self.record,
-            "response": self.response,
-            "deadline": deadline,
-            "editable": editable,
-            "group": self.object.work_group,
-        }
-        if editable and "form" not in kwargs:
-            context["form"] = GapTaskResponseForm(instance=self.response)
-        return super().get_context_data(**context, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        form = GapTaskResponseForm(request.POST, instance=self.response)
-        if form.is_valid() and self.record is not None:
-            try:
-                save_gap_task_response(
-                    registration=self.registration,
-                    session_record=self.record,
-                    what_i_did=form.cleaned_data["what_i_did"],
-                    reflection=form.cleaned_data["reflection"],
-                )
-            except GapTaskError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, "Thank you: your notes are saved.")
-                return redirect("workgroups:session", pk=self.object.pk)
-        elif self.record is None:
-            raise Http404("No task was set at this session.")
-        return self.render_to_response(self.get_context_data(form=form))

@@ -1,0 +1,23 @@
+"""A teacher's side of delivery: group pages, registering, their registrations and calendar."""
+
+from workgroups.views.calendar import CalendarFeedView, GroupCalendarView, ResetCalendarTokenView
+from workgroups.views.groups import (
+    NominateView,
+    PlaceDetailView,
+    RegisterView,
+    WorkGroupDetailView,
+)
+from workgroups.views.mine import MyRegistrationsView, SessionDetailView, WithdrawView
+
+__all__ = [
+    "CalendarFeedView",
+    "GroupCalendarView",
+    "MyRegistrationsView",
+    "NominateView",
+    "PlaceDetailView",
+    "RegisterView",
+    "ResetCalendarTokenView",
+    "SessionDetailView",
+    "WithdrawView",
+    "WorkGroupDetailView",
+]

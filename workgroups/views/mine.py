@@ -1,0 +1,164 @@
+"""A participant's own registrations, withdrawing, and the between-session page."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView, ListView
+
+from workgroups import services
+from workgroups.forms import GapTaskResponseForm
+from workgroups.models import (
+    TAKEN_PLACE_STATUSES,
+    GapTaskResponse,
+    Place,
+    PlaceStatus,
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionRecord,
+)
+from workgroups.services.gap_tasks import (
+    GapTaskError,
+    can_respond,
+    response_deadline,
+    save_gap_task_response,
+)
+
+
+def with_waitlist_position(registrations):
+    """Annotate each registration with its place's position on the waiting list, in one query."""
+    ahead = (
+        Place.objects.filter(
+            work_group=OuterRef("place__work_group"), status=PlaceStatus.WAITLISTED
+        )
+        .filter(
+            Q(requested_at__lt=OuterRef("place__requested_at"))
+            | Q(requested_at=OuterRef("place__requested_at"), pk__lte=OuterRef("place_id"))
+        )
+        .order_by()
+        .values("work_group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return registrations.annotate(waitlist_position=Subquery(ahead))
+
+
+def with_next_session(registrations):
+    upcoming = Session.objects.filter(
+        work_group=OuterRef("work_group"), starts_at__gte=timezone.now(), cancelled=False
+    ).order_by("starts_at")
+    return registrations.annotate(
+        next_session_at=Subquery(upcoming.values("starts_at")[:1]),
+        next_session_id=Subquery(upcoming.values("pk")[:1]),
+    )
+
+
+class MyRegistrationsView(LoginRequiredMixin, ListView):
+    """Every registration of the signed-in person, with their place's status and next session."""
+
+    template_name = "workgroups/my_registrations.html"
+    context_object_name = "registrations"
+
+    def get_queryset(self):
+        registrations = (
+            Registration.objects.filter(user=self.request.user)
+            .select_related("place__school", "role", "work_group__project", "work_group__hub")
+            .order_by("status", "-created_at")
+        )
+        return with_next_session(with_waitlist_position(registrations))
+
+    def get_context_data(self, **kwargs):
+        feed = reverse("workgroups:calendar_feed", args=[self.request.user.calendar_token])
+        return super().get_context_data(
+            feed_url=self.request.build_absolute_uri(feed),
+            taken_statuses=TAKEN_PLACE_STATUSES,
+            **kwargs,
+        )
+
+
+class WithdrawView(LoginRequiredMixin, DetailView):
+    """GET asks 'are you sure?'; POST withdraws through ``services.withdraw``."""
+
+    template_name = "workgroups/registration_withdraw.html"
+    context_object_name = "registration"
+
+    def get_queryset(self):
+        return Registration.objects.filter(user=self.request.user).select_related(
+            "place__school", "role", "work_group__project", "work_group__hub"
+        )
+
+    def post(self, request, *args, **kwargs):
+        registration = self.get_object()
+        if registration.status == RegistrationStatus.WITHDRAWN:
+            messages.info(request, f"You had already withdrawn from {registration.work_group}.")
+        else:
+            services.withdraw(registration=registration)
+            messages.success(request, f"You have withdrawn from {registration.work_group}.")
+        return redirect("workgroups:my_registrations")
+
+
+class SessionDetailView(LoginRequiredMixin, DetailView):
+    """A session for its participants: the task set, and what you did with it."""
+
+    template_name = "workgroups/session_detail.html"
+    context_object_name = "session"
+
+    def get_queryset(self):
+        return Session.objects.filter(
+            work_group__registrations__user=self.request.user,
+            work_group__registrations__status=RegistrationStatus.ACTIVE,
+            work_group__registrations__place__status__in=TAKEN_PLACE_STATUSES,
+        ).select_related("work_group__project", "work_group__hub")
+
+    def get_object(self, queryset=None):
+        session = super().get_object(queryset)
+        self.registration = Registration.objects.select_related("place").get(
+            user=self.request.user, work_group=session.work_group, status=RegistrationStatus.ACTIVE
+        )
+        self.record = SessionRecord.objects.filter(session=session).first()
+        self.response = (
+            GapTaskResponse.objects.filter(
+                registration=self.registration, session_record=self.record
+            ).first()
+            if self.record
+            else None
+        )
+        return session
+
+    def get_context_data(self, **kwargs):
+        deadline = response_deadline(self.record) if self.record else None
+        editable = bool(self.record) and can_respond(self.record, deadline)
+        context = {
+            "record": self.record,
+            "response": self.response,
+            "deadline": deadline,
+            "editable": editable,
+            "group": self.object.work_group,
+        }
+        if editable and "form" not in kwargs:
+            context["form"] = GapTaskResponseForm(instance=self.response)
+        return super().get_context_data(**context, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = GapTaskResponseForm(request.POST, instance=self.response)
+        if form.is_valid() and self.record is not None:
+            try:
+                save_gap_task_response(
+                    registration=self.registration,
+                    session_record=self.record,
+                    what_i_did=form.cleaned_data["what_i_did"],
+                    reflection=form.cleaned_data["reflection"],
+                )
+            except GapTaskError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Thank you: your notes are saved.")
+                return redirect("workgroups:session", pk=self.object.pk)
+        elif self.record is None:
+            raise Http404("No task was set at this session.")
+        return self.render_to_response(self.get_context_data(form=form))
