@@ -19,8 +19,6 @@ RELATED_ONLY = admin.RelatedOnlyFieldListFilter
 
 class OutcomeEvaluationInline(HubScopedInline, admin.TabularInline):
     model = OutcomeEvaluation
-    hub_path = "evaluation__work_group__hub"
-    parent_hub_path = "work_group__hub"
     fields = ("area", "rating", "evidence")
 
     def get_queryset(self, request):
@@ -45,7 +43,6 @@ class ReturnForm(forms.Form):
 
 @admin.register(WorkGroupEvaluation)
 class WorkGroupEvaluationAdmin(HubScopedAdmin):
-    hub_path = "work_group__hub"
     list_display = (
         "work_group",
         "project",

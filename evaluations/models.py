@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from mathshub.querysets import HubOwnedQuerySet
 from participants.models import Hub, User
 from projects.models import AcademicYear, OutcomeArea, Project
 from workgroups.models import WorkGroup
@@ -30,15 +31,10 @@ IMPACT_DESCRIPTORS = {
 }
 
 
-class EvaluationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from participants import rules
-
-        return rules.scope_to_hubs(self, user, "work_group__hub")
-
-
 class WorkGroupEvaluation(models.Model):
     """A group's end-of-year evaluation of its outcomes; draft → submitted → signed off."""
+
+    hub_path = "work_group__hub"
 
     work_group = models.OneToOneField(
         WorkGroup, on_delete=models.CASCADE, related_name="evaluation"
@@ -59,7 +55,7 @@ class WorkGroupEvaluation(models.Model):
     review_comment = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = EvaluationQuerySet.as_manager()
+    objects = HubOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "Work Group evaluation"
@@ -70,6 +66,8 @@ class WorkGroupEvaluation(models.Model):
 
 class OutcomeEvaluation(models.Model):
     """An evaluation's impact rating and evidence for one outcome area."""
+
+    hub_path = "evaluation__work_group__hub"
 
     evaluation = models.ForeignKey(
         WorkGroupEvaluation, on_delete=models.CASCADE, related_name="outcomes"
@@ -104,17 +102,10 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from participants import rules
-
-        if rules.is_national(user):
-            return self
-        return rules.scope_to_hubs(self, user, "hub")
-
-
 class NationalReport(models.Model):
     """The collated findings of a project's groups in a year, nationally or for one hub."""
+
+    hub_path = "hub"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
@@ -145,7 +136,7 @@ class NationalReport(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ReportQuerySet.as_manager()
+    objects = HubOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["project__title", "-academic_year__starts_on", "-version"]

@@ -5,7 +5,8 @@ permissions and form choices to the user's hubs here, asking ``participants.rule
 nothing else. Objects of another hub are left out of the queryset, so the admin treats them as
 not found rather than forbidden.
 
-Related models are named by label, so this module imports no models and every app may use it.
+Each model says how it reaches its hub (``hub_path``), so this module imports no models and
+every app may use it.
 """
 
 from __future__ import annotations
@@ -24,23 +25,6 @@ from django.utils.text import capfirst, slugify
 
 from participants import rules
 
-# How to reach the hub from each hub-owned model, used to limit form choices to the user's hubs.
-HUB_PATHS = {
-    "participants.Hub": "pk",
-    "participants.LLME": "hub",
-    "participants.HubMembership": "hub",
-    "projects.Offer": "hub",
-    "projects.Interest": "offer__hub",
-    "workgroups.WorkGroup": "hub",
-    "workgroups.Session": "work_group__hub",
-    "workgroups.Place": "work_group__hub",
-    "workgroups.Registration": "work_group__hub",
-    "workgroups.Milestone": "work_group__hub",
-    "workgroups.Invitation": "work_group__hub",
-    "workgroups.SessionRecord": "session__work_group__hub",
-    "evaluations.WorkGroupEvaluation": "work_group__hub",
-}
-
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,8 +41,7 @@ def hub_id_of(obj, hub_path: str) -> int | None:
 
 def scope_choices(queryset, user):
     """Limit a queryset of related objects to the user's hubs, when its model is hub-owned."""
-    path = HUB_PATHS.get(queryset.model._meta.label)
-    return queryset if path is None else rules.scope_to_hubs(queryset, user, path)
+    return rules.visible(queryset, user)
 
 
 class RulesPermissionsMixin:
@@ -91,20 +74,18 @@ class RulesPermissionsMixin:
 
 
 class HubScopedMixin(RulesPermissionsMixin):
-    """Rows, permissions and choices limited to the user's hubs, reached by ``hub_path``."""
-
-    hub_path = "hub"
+    """Rows, permissions and choices limited to the user's hubs, by the model's ``hub_path``."""
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return rules.scope_to_hubs(queryset, request.user, self.hub_path)
+        return rules.visible(super().get_queryset(request), request.user)
 
     def may_manage(self, request, obj) -> bool:
-        path = self.permission_hub_path()
-        return obj is None or rules.can_manage_hub(request.user, hub_id_of(obj, path))
-
-    def permission_hub_path(self) -> str:
-        return self.hub_path
+        if obj is None:
+            return True
+        path = rules.hub_path_of(type(obj))
+        if path is None:  # a model that does not say how it reaches its hub: national only
+            return rules.is_national(request.user)
+        return rules.can_manage_hub(request.user, hub_id_of(obj, path))
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self.may_manage(request, obj)
@@ -128,7 +109,7 @@ class HubScopedMixin(RulesPermissionsMixin):
 
 
 class HubScopedAdmin(HubScopedMixin, admin.ModelAdmin):
-    """Base for every hub-owned ModelAdmin; set ``hub_path`` to the way to the hub.
+    """Base for every hub-owned ModelAdmin (its model says how it reaches its hub).
 
     Choosing another hub (or its group, session, place or LLME) fails the form's validation,
     because every such choice is limited to the user's hubs.
@@ -144,15 +125,11 @@ class HubScopedAdmin(HubScopedMixin, admin.ModelAdmin):
 class HubScopedInline(HubScopedMixin):
     """An inline of a hub-owned parent: allowed when the parent's hub is the user's.
 
-    Inline permission methods receive the parent object, so they follow ``parent_hub_path``;
-    the inline's own rows follow ``hub_path``.
+    Inline permission methods receive the parent object, which ``may_manage`` follows to its hub
+    just as it follows the inline's own rows.
     """
 
-    parent_hub_path = "hub"
     extra = 0
-
-    def permission_hub_path(self) -> str:
-        return self.parent_hub_path
 
 
 class ReferenceDataAdmin(RulesPermissionsMixin, admin.ModelAdmin):

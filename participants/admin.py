@@ -68,7 +68,6 @@ class SchoolAdmin(ReferenceDataAdmin):
 class HubAdmin(HubScopedAdmin):
     """Hub staff see their own hub and cannot change it; the national team manages hubs."""
 
-    hub_path = "pk"
     hub_staff_may_edit = False
     list_display = ("name", "region", "lead_school", "contact_email")
     list_filter = ("region",)

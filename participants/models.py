@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from mathshub.querysets import HubOwnedQuerySet
+
 
 class Phase(models.Model):
     """A phase of education (Early Years, Primary, Secondary, Post-16); reference data."""
@@ -37,15 +39,10 @@ class Region(models.Model):
         return self.name
 
 
-class HubQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from participants import rules
-
-        return rules.scope_to_hubs(self, user, "pk")
-
-
 class Hub(models.Model):
     """A Maths Hub: a partnership led by a lead school, covering an area of schools."""
+
+    hub_path = "pk"
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
@@ -54,7 +51,7 @@ class Hub(models.Model):
     lead_school = models.CharField(max_length=300, blank=True)
     contact_email = models.EmailField(blank=True)
 
-    objects = HubQuerySet.as_manager()
+    objects = HubOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -262,18 +259,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(self.first_name and self.last_name and self.role and self.school_id)
 
 
-class LLMEQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from participants import rules
-
-        return rules.scope_to_hubs(self, user, "hub")
-
+class LLMEQuerySet(HubOwnedQuerySet):
     def active(self):
         return self.filter(active=True)
 
 
 class LLME(models.Model):
     """A Local Leader of Mathematics Education working with a hub; usually leads Work Groups."""
+
+    hub_path = "hub"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="llme_roles")
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="llmes")
@@ -308,6 +302,8 @@ class HubRole(models.TextChoices):
 
 class HubMembership(models.Model):
     """A member of a hub's staff; limits them to their own hub everywhere, the admin included."""
+
+    hub_path = "hub"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="hub_memberships")
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")

@@ -58,10 +58,6 @@ def erased_email(user: User) -> str:
     return f"erased-{user.pk}@{ERASED_EMAIL_DOMAIN}"
 
 
-def is_erased(user: User) -> bool:
-    return user.email == erased_email(user)
-
-
 def erase_refusal(user: User) -> str | None:
     """Why this account cannot erase itself, or ``None`` when it can.
 

@@ -1,8 +1,9 @@
 """Who may see and manage which hub's data: the one place these rules live.
 
-The national team (superusers or ``is_national_team``) sees every hub. Hub staff (a
-``HubMembership``) see only their own hubs. Everyone else manages no hub. Views, the admin,
-tasks and commands all ask here.
+Every hub-owned model names its way to the hub once, as ``hub_path`` (a place's is
+``"work_group__hub"``). The national team (superusers or ``is_national_team``) sees every
+hub. Hub staff (a ``HubMembership``) see only their own hubs. Everyone else manages no hub.
+Views, the admin, tasks and commands all ask here.
 """
 
 from __future__ import annotations
@@ -49,6 +50,17 @@ def can_use_admin(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff) and (
         is_national(user) or is_hub_staff(user)
     )
+
+
+def hub_path_of(model) -> str | None:
+    """How a hub-owned model reaches its hub (its ``hub_path``), or ``None`` if it has none."""
+    return getattr(model, "hub_path", None)
+
+
+def visible(queryset: QuerySet, user: User) -> QuerySet:
+    """Rows of a hub-owned model the user may manage; other models are left as they are."""
+    path = hub_path_of(queryset.model)
+    return queryset if path is None else scope_to_hubs(queryset, user, path)
 
 
 def scope_to_hubs(queryset: QuerySet, user: User, hub_path: str) -> QuerySet:

@@ -88,7 +88,6 @@ class OfferAdmin(HubScopedAdmin):
 class InterestAdmin(HubScopedAdmin):
     """Who registered interest in the hub's offers; teachers add these, the hub reads them."""
 
-    hub_path = "offer__hub"
     list_display = ("user", "email", "school", "offer", "note", "created_at")
     list_filter = (("offer__hub", admin.RelatedOnlyFieldListFilter), "offer__academic_year")
     list_select_related = ("user", "school", "offer__project", "offer__hub", "offer__academic_year")

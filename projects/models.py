@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from mathshub.querysets import HubOwnedQuerySet
 from participants.models import Hub, LocalAuthority, Phase, Region, School, User
 
 
@@ -187,15 +188,10 @@ class ParticipantRole(models.Model):
         return f"{self.name} (up to {self.max_per_school})"
 
 
-class OfferQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from participants import rules
-
-        return rules.scope_to_hubs(self, user, "hub")
-
-
 class Offer(models.Model):
     """A hub running a project in a year, with its local contact and recruitment window."""
+
+    hub_path = "hub"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="offers")
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="offers")
@@ -205,7 +201,7 @@ class Offer(models.Model):
     recruitment_opens = models.DateField(null=True, blank=True)
     recruitment_closes = models.DateField(null=True, blank=True)
 
-    objects = OfferQuerySet.as_manager()
+    objects = HubOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["project__title", "hub__name"]
@@ -228,15 +224,10 @@ class Offer(models.Model):
         return f"{self.project.title} — {self.hub} ({self.academic_year})"
 
 
-class InterestQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from participants import rules
-
-        return rules.scope_to_hubs(self, user, "offer__hub")
-
-
 class Interest(models.Model):
     """A teacher's interest in a hub's offer when no group suits them yet."""
+
+    hub_path = "offer__hub"
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="interests")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="interests")
@@ -244,7 +235,7 @@ class Interest(models.Model):
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InterestQuerySet.as_manager()
+    objects = HubOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

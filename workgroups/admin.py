@@ -61,7 +61,6 @@ def active_registrations_prefetch():
 
 class SessionInline(HubScopedInline, admin.TabularInline):
     model = Session
-    hub_path = "work_group__hub"
     fields = ("number", "starts_at", "ends_at", "mode", "venue", "focus", "cancelled")
     show_change_link = True
 
@@ -70,7 +69,6 @@ class PlaceInline(HubScopedInline, admin.TabularInline):
     """Schools' places, read-only: they change through the Place actions, which call services."""
 
     model = Place
-    hub_path = "work_group__hub"
     fields = ("school", "status", "requested_at", "participants")
     readonly_fields = fields
     ordering = ("requested_at", "pk")
@@ -175,7 +173,6 @@ class WorkGroupAdmin(HubScopedAdmin):
 
 @admin.register(Session)
 class SessionAdmin(HubScopedAdmin):
-    hub_path = "work_group__hub"
     list_display = ("work_group", "number", "starts_at", "mode", "focus", "cancelled")
     list_filter = (("work_group__hub", RELATED_ONLY), "mode", "focus", "cancelled")
     list_select_related = ("work_group",)
@@ -188,8 +185,6 @@ class NominationInline(HubScopedInline, admin.TabularInline):
     """Colleagues the school leader named for the place; open ones are still to sign up."""
 
     model = Nomination
-    hub_path = "place__work_group__hub"
-    parent_hub_path = "work_group__hub"
     fields = ("email", "role", "invited_by", "created_at", "claimed")
     readonly_fields = fields
     verbose_name_plural = "colleagues named by the school"
@@ -218,7 +213,6 @@ class PlaceAdmin(HubScopedAdmin):
     # Meta.ordering is dropped from GROUP BY queries, and the counts below group.
     ordering = Place._meta.ordering
 
-    hub_path = "work_group__hub"
     list_display = ("school", "work_group", "hub", "status", "requested_at", "participant_count")
     list_filter = (
         "status",
@@ -322,7 +316,6 @@ class RegistrationAddForm(forms.ModelForm):
 class RegistrationAdmin(HubScopedAdmin):
     """Registrations are added through ``services.register`` and otherwise only withdrawn."""
 
-    hub_path = "work_group__hub"
     list_display = ("user", "school", "work_group", "role_name", "status", "created_at")
     list_filter = (
         "status",
@@ -407,7 +400,6 @@ class RegistrationAdmin(HubScopedAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(HubScopedAdmin):
-    hub_path = "session__work_group__hub"
     list_display = ("participant", "group", "session", "status")
     list_filter = ("status", ("session__work_group__hub", RELATED_ONLY))
     list_select_related = ("registration__user", "registration__role", "session__work_group")
@@ -425,7 +417,6 @@ class AttendanceAdmin(HubScopedAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(HubScopedAdmin):
-    hub_path = "work_group__hub"
     list_display = ("description", "work_group", "term", "due_on", "status", "updated_at")
     list_filter = ("term", "status", ("work_group__hub", RELATED_ONLY))
     list_select_related = ("work_group",)
@@ -436,7 +427,6 @@ class MilestoneAdmin(HubScopedAdmin):
 
 @admin.register(SessionRecord)
 class SessionRecordAdmin(HubScopedAdmin):
-    hub_path = "session__work_group__hub"
     list_display = ("session", "group", "author", "status", "updated_at")
     list_filter = ("status", ("session__work_group__hub", RELATED_ONLY))
     list_select_related = ("session__work_group", "author")
@@ -454,7 +444,6 @@ class SessionRecordAdmin(HubScopedAdmin):
 
 @admin.register(GapTaskResponse)
 class GapTaskResponseAdmin(HubScopedAdmin):
-    hub_path = "registration__work_group__hub"
     list_display = ("participant", "group", "session", "submitted_at")
     list_filter = (("registration__work_group__hub", RELATED_ONLY),)
     list_select_related = ("registration__user", "session_record__session__work_group")
@@ -477,7 +466,6 @@ class GapTaskResponseAdmin(HubScopedAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(HubScopedAdmin):
-    hub_path = "work_group__hub"
     list_display = ("code", "work_group", "school", "created_at")
     list_filter = (("work_group__hub", RELATED_ONLY),)
     list_select_related = ("work_group", "school")

@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
+from mathshub.querysets import HubOwnedQuerySet
 from participants.models import LLME, Hub, School, User
-from projects.models import GROUP_NOUNS, AcademicYear, OutcomeArea, ParticipantRole, Project
+from projects.models import GROUP_NOUNS, AcademicYear, ParticipantRole, Project
 
 
 class DeliveryMode(models.TextChoices):
@@ -50,12 +51,7 @@ class RegistrationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class WorkGroupQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from participants import rules
-
-        return rules.scope_to_hubs(self, user, "hub")
-
+class WorkGroupQuerySet(HubOwnedQuerySet):
     def for_hub(self, hub):
         return self.filter(hub=hub)
 
@@ -80,6 +76,8 @@ class WorkGroupQuerySet(models.QuerySet):
 
 class WorkGroup(models.Model):
     """A group (cohort) of schools delivering a project locally, led by one or more LLMEs."""
+
+    hub_path = "hub"
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="work_groups")
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="work_groups")
@@ -145,15 +143,10 @@ class SessionFocus(models.TextChoices):
     REVIEW = "review", "Review"
 
 
-class SessionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from participants import rules
-
-        return rules.scope_to_hubs(self, user, "work_group__hub")
-
-
 class Session(models.Model):
     """One meeting of a group."""
+
+    hub_path = "work_group__hub"
 
     work_group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="sessions")
     number = models.PositiveSmallIntegerField()
@@ -166,7 +159,7 @@ class Session(models.Model):
     planned = models.TextField("what is planned", blank=True)
     cancelled = models.BooleanField(default=False)
 
-    objects = SessionQuerySet.as_manager()
+    objects = HubOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["work_group", "starts_at"]
@@ -187,12 +180,7 @@ class Session(models.Model):
         return f"Session {self.number}"
 
 
-class PlaceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from participants import rules
-
-        return rules.scope_to_hubs(self, user, "work_group__hub")
-
+class PlaceQuerySet(HubOwnedQuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_PLACE_STATUSES)
 
@@ -205,6 +193,8 @@ class PlaceQuerySet(models.QuerySet):
 
 class Place(models.Model):
     """A school's seat in a group, filled by its participants in the project's roles."""
+
+    hub_path = "work_group__hub"
 
     work_group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="places")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="places")
@@ -236,18 +226,15 @@ class Place(models.Model):
         return f"{self.school.name} in {self.work_group}"
 
 
-class RegistrationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from participants import rules
-
-        return rules.scope_to_hubs(self, user, "work_group__hub")
-
+class RegistrationQuerySet(HubOwnedQuerySet):
     def active(self):
         return self.filter(status=RegistrationStatus.ACTIVE)
 
 
 class Registration(models.Model):
     """One participant, in one of the project's roles, filling part of their school's place."""
+
+    hub_path = "work_group__hub"
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="registrations")
     # Copied from the place so the database can hold "one active registration per group".
@@ -296,6 +283,8 @@ ATTENDED_STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE]
 class Attendance(models.Model):
     """Whether a participant was at a session."""
 
+    hub_path = "session__work_group__hub"
+
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="attendances"
@@ -334,6 +323,8 @@ class MilestoneStatus(models.TextChoices):
 class Milestone(models.Model):
     """A step in a Targeted Support in Maths action plan."""
 
+    hub_path = "work_group__hub"
+
     work_group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="milestones")
     term = models.CharField(max_length=10, choices=MilestoneTerm)
     description = models.CharField("what", max_length=500)
@@ -359,6 +350,8 @@ class RecordStatus(models.TextChoices):
 class SessionRecord(models.Model):
     """A lead's record of a session: what happened, what changed, and the task set for next time."""
 
+    hub_path = "session__work_group__hub"
+
     session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="record")
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     what_was_done = models.TextField(blank=True)
@@ -374,12 +367,11 @@ class SessionRecord(models.Model):
     def __str__(self):
         return f"Record of {self.session}"
 
-    def note_for(self, area: OutcomeArea) -> str:
-        return self.outcome_notes.get(area.code, "")
-
 
 class GapTaskResponse(models.Model):
     """What a teacher did in class between sessions, and their reflection on it."""
+
+    hub_path = "registration__work_group__hub"
 
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="gap_task_responses"
@@ -411,6 +403,8 @@ def new_invitation_code():
 class Invitation(models.Model):
     """A code a hub issues so a school may join an invitation-only group."""
 
+    hub_path = "work_group__hub"
+
     work_group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="invitations")
     school = models.ForeignKey(
         School,
@@ -433,6 +427,8 @@ class Nomination(models.Model):
     Colleagues without an account yet are invited; the nomination is claimed (and becomes a
     registration) once they sign up and verify that email address.
     """
+
+    hub_path = "place__work_group__hub"
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="nominations")
     email = models.EmailField()

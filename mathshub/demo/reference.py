@@ -22,7 +22,6 @@ PHASE_CODES = {
 }
 ACTIVITY_TYPES = {label.lower(): value for value, label in ActivityType.choices}
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-LEADER_WORDS = ("headteacher", "senior leader", "head of")
 
 
 @dataclass(frozen=True)
@@ -37,10 +36,6 @@ class HubRow:
 class RoleSpec:
     name: str
     max_per_school: int
-
-    @property
-    def is_leader(self) -> bool:
-        return self.name.lower().startswith(LEADER_WORDS)
 
 
 @dataclass

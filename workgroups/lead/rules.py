@@ -50,14 +50,3 @@ def visible_sessions(user: User) -> QuerySet[Session]:
 
 def visible_milestones(user: User) -> QuerySet[Milestone]:
     return Milestone.objects.filter(work_group__in=visible_groups(user))
-
-
-def can_lead(user: User, work_group: WorkGroup) -> bool:
-    """May this user change this group's delivery? (The same rule as ``visible_groups``.)"""
-    if rules.can_manage_hub(user, work_group.hub_id):
-        return True
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and _led_group_ids(user).filter(workgroup_id=work_group.pk).exists()
-    )
