@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from mathshub.reference import ensure_reference_data
+from projects.reference import ensure_reference_data
 from tests.support import skip_or_fail
 
 

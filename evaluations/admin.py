@@ -8,11 +8,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
+from core import scoping
+from core.admin import HubScopedAdmin, HubScopedInline, NationalOnlyAdmin
+from core.text import MAX_TEXT
 from evaluations import services
 from evaluations.models import NationalReport, OutcomeEvaluation, WorkGroupEvaluation
 from evaluations.reports.services import rebuild_report
-from mathshub.admin import HubScopedAdmin, HubScopedInline, NationalOnlyAdmin
-from participants import rules
 
 RELATED_ONLY = admin.RelatedOnlyFieldListFilter
 
@@ -35,7 +36,7 @@ class OutcomeEvaluationInline(HubScopedInline, admin.TabularInline):
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label="What should the lead change?",
-        max_length=services.MAX_TEXT,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
         help_text="The lead is emailed this comment and sees it beside the evaluation.",
     )
@@ -163,7 +164,7 @@ class NationalReportAdmin(NationalOnlyAdmin):
         return False
 
     def has_rebuild_permission(self, request):
-        return rules.is_national(request.user)
+        return scoping.is_national(request.user)
 
     @admin.action(description="Rebuild the selected reports", permissions=["rebuild"])
     def rebuild(self, request, queryset):

@@ -2,8 +2,8 @@
 
 from django import forms
 
+from core.text import long_text_field
 from evaluations.models import IMPACT_DESCRIPTORS, ImpactRating
-from mathshub.forms import long_text_field
 
 OFF_SCALE = "Choose a rating on the scale, from 1 to 4."
 

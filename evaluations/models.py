@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from mathshub.querysets import HubOwnedQuerySet
+from core.querysets import HubOwnedQuerySet
 from participants.models import Hub, User
 from projects.models import AcademicYear, OutcomeArea, Project
 from workgroups.models import WorkGroup

@@ -9,21 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core import scoping
+from core.email import send_templated
+from core.errors import DomainError, Reason
+from core.text import check_lengths
 from evaluations.models import (
     EvaluationStatus,
     ImpactRating,
     OutcomeEvaluation,
     WorkGroupEvaluation,
 )
-from mathshub.email import queue_email
-from mathshub.errors import DomainError
-from mathshub.forms import MAX_TEXT
-from participants import rules
 from participants.models import HubMembership, User
 from workgroups.models import WorkGroup
+from workgroups.services.delivery import lock_evidence
 
 EDITABLE_STATUSES = [EvaluationStatus.DRAFT, EvaluationStatus.RETURNED]
 
@@ -47,8 +47,7 @@ def _check_ratings(work_group: WorkGroup, ratings: Mapping[str, tuple[int | None
     scale = set(ImpactRating.values)
     if any(rating is not None and rating not in scale for rating, _ in ratings.values()):
         raise EvaluationError("Choose a rating on the scale, from 1 to 4.")
-    if any(len(evidence) > MAX_TEXT for _, evidence in ratings.values()):
-        raise EvaluationError(f"Keep the evidence to {MAX_TEXT} characters or fewer.")
+    check_lengths(EvaluationError, **{code: evidence for code, (_, evidence) in ratings.items()})
 
 
 @transaction.atomic
@@ -68,8 +67,7 @@ def save_evaluation(
     if evaluation.status not in EDITABLE_STATUSES:
         status = evaluation.get_status_display().lower()
         raise EvaluationError(f"This evaluation is {status}, so it cannot be changed.")
-    if max(len(key_findings), len(recommendations)) > MAX_TEXT:
-        raise EvaluationError(f"Keep each answer to {MAX_TEXT} characters or fewer.")
+    check_lengths(EvaluationError, key_findings=key_findings, recommendations=recommendations)
     _check_ratings(evaluation.work_group, ratings)
     evaluation.key_findings, evaluation.recommendations = key_findings, recommendations
     evaluation.author = by
@@ -93,7 +91,7 @@ def _save_ratings(evaluation, ratings: Mapping[str, tuple[int | None, str]]) -> 
     )
 
 
-def missing_for_submission(evaluation: WorkGroupEvaluation) -> dict[str, str]:
+def missing_for_submission(evaluation: WorkGroupEvaluation) -> dict[str, Reason]:
     """What still has to be written before submitting, keyed by area code (or "key_findings")."""
     done = set(
         evaluation.outcomes.filter(rating__isnull=False)
@@ -102,12 +100,14 @@ def missing_for_submission(evaluation: WorkGroupEvaluation) -> dict[str, str]:
     )
     areas = evaluation.work_group.project.outcome_areas.all()
     missing = {
-        area.code: f"{area.name}: choose a rating and give evidence."
+        area.code: Reason("Choose a rating and give evidence.", field=area.code, label=area.name)
         for area in areas
         if area.pk not in done
     }
     if not evaluation.key_findings.strip():
-        missing["key_findings"] = "Key findings: say what the group found."
+        missing["key_findings"] = Reason(
+            "Say what the group found.", field="key_findings", label="Key findings"
+        )
     return missing
 
 
@@ -131,7 +131,7 @@ def submit_evaluation(evaluation: WorkGroupEvaluation, *, by: User) -> WorkGroup
 
 
 def _check_reviewer(evaluation: WorkGroupEvaluation, by: User) -> None:
-    if not rules.can_manage_hub(by, evaluation.work_group.hub_id):
+    if not scoping.can_manage_hub(by, evaluation.work_group.hub_id):
         raise EvaluationError("Only the hub's staff can review this evaluation.")
     if evaluation.status != EvaluationStatus.SUBMITTED:
         raise EvaluationError(
@@ -149,6 +149,7 @@ def sign_off_evaluation(evaluation: WorkGroupEvaluation, *, by: User) -> WorkGro
     evaluation.signed_off_at = timezone.now()
     evaluation.signed_off_by = by
     evaluation.save(update_fields=["status", "signed_off_at", "signed_off_by", "updated_at"])
+    lock_evidence(work_group=evaluation.work_group)
     _tell_leads(evaluation, "evaluation_signed_off")
     return evaluation
 
@@ -161,8 +162,7 @@ def return_evaluation(
     comment = comment.strip()
     if not comment:
         raise EvaluationError("Say what the lead should change before returning it.")
-    if len(comment) > MAX_TEXT:
-        raise EvaluationError(f"Keep the comment to {MAX_TEXT} characters or fewer.")
+    check_lengths(EvaluationError, comment=comment)
     evaluation = _lock(evaluation)
     _check_reviewer(evaluation, by)
     evaluation.status = EvaluationStatus.RETURNED
@@ -192,8 +192,4 @@ def _tell_leads(evaluation: WorkGroupEvaluation, template: str) -> None:
 
 def _send(evaluation: WorkGroupEvaluation, template: str, emails: list[str]) -> None:
     """One email per person, so nobody sees the others' addresses."""
-    context = {"evaluation": evaluation, "group": evaluation.work_group}
-    text = render_to_string(f"emails/{template}.txt", context)
-    subject, _, body = text.strip().partition("\n")
-    for email in emails:
-        queue_email(to=[email], subject=subject.strip(), body=body.strip())
+    send_templated(template, emails, {"evaluation": evaluation, "group": evaluation.work_group})

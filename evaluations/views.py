@@ -13,11 +13,11 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from core import scoping
 from evaluations.models import NationalReport, ReportStatus
 from evaluations.reports import render
 from evaluations.reports.forms import RebuildForm
 from evaluations.reports.services import rebuild_report
-from participants import rules
 from projects.models import AcademicYear, Project
 
 LIST_FIELDS = [
@@ -38,7 +38,7 @@ class ReportsAreaMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and not (rules.is_national(user) or rules.is_hub_staff(user)):
+        if user.is_authenticated and not (scoping.is_national(user) or scoping.is_hub_staff(user)):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -56,7 +56,7 @@ class ReportListView(ReportsAreaMixin, TemplateView):
             years=years,
             year=year,
             rows=self._rows(year) if year else [],
-            is_national=rules.is_national(self.request.user),
+            is_national=scoping.is_national(self.request.user),
             **kwargs,
         )
 
@@ -74,10 +74,10 @@ class ReportListView(ReportsAreaMixin, TemplateView):
             .only(*LIST_FIELDS, "project__title", "project__code", "hub__name")
             .order_by("project__title", "hub__name", "-version")
         )
-        if rules.is_national(user):
+        if scoping.is_national(user):
             reports = reports.filter(hub__isnull=True)
         rows: dict[tuple, dict] = {}
-        if rules.is_national(user):
+        if scoping.is_national(user):
             for project in Project.objects.running_in(year).order_by("title"):
                 rows[(project.pk, None)] = {"project": project, "hub": None}
         for report in reports:
@@ -120,7 +120,7 @@ class ReportDetailView(VisibleReportMixin, DetailView):
             ),
             None,
         )
-        context["is_national"] = rules.is_national(self.request.user)
+        context["is_national"] = scoping.is_national(self.request.user)
         if report.status == ReportStatus.DONE:
             context.update(render.report_context(report))
         if report.hub_id is None:
@@ -185,7 +185,7 @@ class ReportRebuildView(ReportsAreaMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        if not rules.is_national(request.user):
+        if not scoping.is_national(request.user):
             raise Http404
         form = RebuildForm(request.POST)
         if not form.is_valid():

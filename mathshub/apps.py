@@ -2,4 +2,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class MathsHubAdminConfig(AdminConfig):
-    default_site = "mathshub.admin.MathsHubAdminSite"
+    default_site = "core.admin.MathsHubAdminSite"

@@ -41,10 +41,16 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    # From the bottom layer up; see the import contract in pyproject.toml.
+    "core",
     "participants",
     "projects",
     "workgroups",
     "evaluations",
+    "catalogue",
+    "lead",
+    "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,16 +2,6 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import TemplateView
-
-from projects.models import AcademicYear
-
-
-class HomeView(TemplateView):
-    template_name = "home.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(current_year=AcademicYear.objects.current(), **kwargs)
 
 
 def admin_login(request):

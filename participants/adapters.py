@@ -3,7 +3,7 @@ from allauth.account.utils import get_login_redirect_url
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from mathshub.email import queue_email
+from core.email import queue_email
 from participants.rules import must_complete_profile
 
 

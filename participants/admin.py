@@ -9,8 +9,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 
-from mathshub.admin import HubScopedAdmin, ReferenceDataAdmin, RulesPermissionsMixin
-from participants import rules
+from core import scoping
+from core.admin import HubScopedAdmin, ReferenceDataAdmin, RulesPermissionsMixin
 from participants.models import (
     LLME,
     Hub,
@@ -152,17 +152,17 @@ class UserAdmin(RulesPermissionsMixin, DjangoUserAdmin):
     )
 
     def may_edit(self, request, obj=None) -> bool:
-        return rules.can_use_admin(request.user) and rules.is_national(request.user)
+        return scoping.can_use_admin(request.user) and scoping.is_national(request.user)
 
     def has_change_permission(self, request, obj=None):
         if self.may_edit(request, obj):
             return True
         # Hub staff may correct a participant's profile, never a colleague's or their access.
         privileged = obj is not None and (obj.is_staff or obj.is_superuser or obj.is_national_team)
-        return rules.can_use_admin(request.user) and not privileged
+        return scoping.can_use_admin(request.user) and not privileged
 
     def get_fieldsets(self, request, obj=None):
-        if obj is None or rules.is_national(request.user):
+        if obj is None or scoping.is_national(request.user):
             return super().get_fieldsets(request, obj)
         return (
             (None, {"fields": ("email",)}),
@@ -171,11 +171,11 @@ class UserAdmin(RulesPermissionsMixin, DjangoUserAdmin):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        if rules.is_national(request.user):
+        if scoping.is_national(request.user):
             return ("last_login", "date_joined")
         return ("email", "is_active", "last_login", "date_joined", *PRIVILEGE_FIELDS)
 
     def user_change_password(self, request, id, form_url=""):
-        if not rules.is_national(request.user):
+        if not scoping.is_national(request.user):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from mathshub.querysets import HubOwnedQuerySet
+from core.querysets import HubOwnedQuerySet
 
 
 class Phase(models.Model):

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 
-from mathshub.errors import DomainError
+from core.errors import DomainError
 from participants.models import Phase, School, User, UserRole
 
 NAME_MAX_LENGTH = User._meta.get_field("last_name").max_length

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from mathshub.admin import HubScopedAdmin, ReferenceDataAdmin, RulesPermissionsMixin
+from core.admin import HubScopedAdmin, ReferenceDataAdmin, RulesPermissionsMixin
 from projects.models import AcademicYear, Interest, Offer, OutcomeArea, ParticipantRole, Project
 
 

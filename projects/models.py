@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mathshub.querysets import HubOwnedQuerySet
+from core.querysets import HubOwnedQuerySet
 from participants.models import Hub, LocalAuthority, Phase, Region, School, User
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from mathshub.errors import DomainError
+from core.errors import DomainError
 from participants.models import User
 from projects.models import AcademicYear, Interest, Offer, Project
 

@@ -24,9 +24,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from evaluations.models import NationalReport  # noqa: E402
+from lead.rules import groups_for_lead  # noqa: E402
 from participants.models import User  # noqa: E402
 from projects.models import AcademicYear, Project  # noqa: E402
-from workgroups.lead.rules import groups_for_lead  # noqa: E402
 from workgroups.models import Registration, WorkGroup, WorkGroupStatus  # noqa: E402
 
 

@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from evaluations.models import WorkGroupEvaluation
+from evaluations.models import EvaluationStatus, WorkGroupEvaluation
 from participants.models import (
     LLME,
     Hub,
@@ -225,3 +225,15 @@ class WorkGroupEvaluationFactory(factory.django.DjangoModelFactory):
 
     work_group = factory.SubFactory(WorkGroupFactory)
     key_findings = "Teachers used representations more confidently."
+
+
+def signed_off_evaluation(work_group, **fields) -> WorkGroupEvaluation:
+    """A submitted evaluation of the group, signed off by its hub's staff through the service,
+    so everything sign-off does (locking the group's evidence) has happened."""
+    from evaluations.services import sign_off_evaluation
+
+    evaluation = WorkGroupEvaluationFactory(
+        work_group=work_group, status=EvaluationStatus.SUBMITTED, **fields
+    )
+    reviewer = HubMembershipFactory(hub=work_group.hub).user
+    return sign_off_evaluation(evaluation, by=reviewer)

@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from mathshub.admin import csv_cell
+from core.csv import csv_cell
 from tests.factories import (
     HubFactory,
     HubMembershipFactory,

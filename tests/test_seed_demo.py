@@ -8,10 +8,11 @@ from django.contrib import auth
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 
-from mathshub.demo import reference
-from mathshub.demo.logins import DEMO_EMAILS, DEMO_PASSWORD
+from demo import reference
+from demo.logins import DEMO_EMAILS, DEMO_PASSWORD
 from participants.models import Hub, School, User
 from projects.models import Project, Recruitment
+from tests.invariants import broken_invariants
 from workgroups import services
 from workgroups.models import (
     Attendance,
@@ -103,6 +104,12 @@ def test_leaving_a_full_group_promotes_the_first_school_on_its_waiting_list(demo
 
     first_waiting.refresh_from_db()
     assert first_waiting.status == PlaceStatus.CONFIRMED
+
+
+def test_seeded_data_keeps_every_rule_the_services_keep(demo):
+    """The seeder writes in bulk for speed; ``tests/test_invariants.py`` runs the same checks
+    over data made through the services."""
+    assert broken_invariants() == []
 
 
 def test_no_group_has_more_taken_places_than_its_capacity(demo):

@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html_join, mark_safe
 
-from mathshub.admin import HubScopedAdmin, HubScopedInline, scope_choices
+from core.admin import HubScopedAdmin, HubScopedInline, scope_choices
 from projects.models import ParticipantRole
 from workgroups import services
 from workgroups.eligibility import eligibility
@@ -147,7 +147,7 @@ class WorkGroupAdmin(HubScopedAdmin):
         super().save_model(request, obj, form, change)
         if change and {"capacity", "status"} & set(form.changed_data):
             # More places (or a group reopened) may let waiting schools in.
-            services.queue_waitlist_promotion(work_group=obj)
+            services.promote_from_waitlist(work_group=obj)
 
     @admin.display(description="activity type", ordering="project__activity_type")
     def activity_type(self, group):

@@ -3,7 +3,7 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from mathshub.forms import MAX_TEXT
+from core.text import MAX_TEXT
 from projects.models import Project, Recruitment
 from workgroups.models import GapTaskResponse
 

@@ -3,10 +3,10 @@
 import secrets
 
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
-from mathshub.querysets import HubOwnedQuerySet
+from core.querysets import HubOwnedQuerySet
 from participants.models import LLME, Hub, School, User
 from projects.models import GROUP_NOUNS, AcademicYear, ParticipantRole, Project
 
@@ -44,6 +44,51 @@ ACTIVE_PLACE_STATUSES = [
 ]
 # Places that take up capacity.
 TAKEN_PLACE_STATUSES = [PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED]
+
+# A group's life: which status each status may move to. Services and the admin ask
+# ``WorkGroup.may_become`` and nothing else; full and recruiting swap as places come and go.
+GROUP_TRANSITIONS: dict[str, frozenset[str]] = {
+    WorkGroupStatus.DRAFT: frozenset({WorkGroupStatus.RECRUITING, WorkGroupStatus.CANCELLED}),
+    WorkGroupStatus.RECRUITING: frozenset(
+        {WorkGroupStatus.FULL, WorkGroupStatus.RUNNING, WorkGroupStatus.CANCELLED}
+    ),
+    WorkGroupStatus.FULL: frozenset(
+        {WorkGroupStatus.RECRUITING, WorkGroupStatus.RUNNING, WorkGroupStatus.CANCELLED}
+    ),
+    WorkGroupStatus.RUNNING: frozenset({WorkGroupStatus.COMPLETED, WorkGroupStatus.CANCELLED}),
+    WorkGroupStatus.COMPLETED: frozenset(),
+    WorkGroupStatus.CANCELLED: frozenset(),
+}
+# Shown in the catalogue and its public pages.
+PUBLIC_GROUP_STATUSES = [WorkGroupStatus.RECRUITING, WorkGroupStatus.FULL, WorkGroupStatus.RUNNING]
+# Schools may ask for a place (a full group takes them onto its waiting list).
+OPEN_FOR_REGISTRATION = [WorkGroupStatus.RECRUITING, WorkGroupStatus.FULL]
+# Free places are filled from the waiting list.
+PROMOTABLE_GROUP_STATUSES = [
+    WorkGroupStatus.RECRUITING,
+    WorkGroupStatus.FULL,
+    WorkGroupStatus.RUNNING,
+]
+# Sessions have begun, so attendance, records and the evaluation apply.
+UNDER_WAY_GROUP_STATUSES = [WorkGroupStatus.RUNNING, WorkGroupStatus.COMPLETED]
+# Nothing more will happen in the group.
+FINISHED_GROUP_STATUSES = [WorkGroupStatus.COMPLETED, WorkGroupStatus.CANCELLED]
+
+# A place's life: which status each status may move to.
+PLACE_TRANSITIONS: dict[str, frozenset[str]] = {
+    PlaceStatus.PENDING: frozenset(
+        {PlaceStatus.CONFIRMED, PlaceStatus.WAITLISTED, PlaceStatus.DECLINED, PlaceStatus.WITHDRAWN}
+    ),
+    PlaceStatus.WAITLISTED: frozenset(
+        {PlaceStatus.CONFIRMED, PlaceStatus.PENDING, PlaceStatus.DECLINED, PlaceStatus.WITHDRAWN}
+    ),
+    PlaceStatus.CONFIRMED: frozenset({PlaceStatus.COMPLETED, PlaceStatus.WITHDRAWN}),
+    PlaceStatus.COMPLETED: frozenset(),
+    PlaceStatus.WITHDRAWN: frozenset(),
+    PlaceStatus.DECLINED: frozenset(),
+}
+# The hub decides on these: confirm or decline.
+DECIDABLE_PLACE_STATUSES = [PlaceStatus.PENDING, PlaceStatus.WAITLISTED]
 
 
 class RegistrationStatus(models.TextChoices):
@@ -97,6 +142,13 @@ class WorkGroup(models.Model):
     recruitment_closes = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=WorkGroupStatus, default=WorkGroupStatus.DRAFT, db_index=True
+    )
+    evidence_locked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when the group's evaluation is signed off: its session records are then "
+        "national evidence and nobody may change them.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -188,7 +240,45 @@ class PlaceQuerySet(HubOwnedQuerySet):
         return self.filter(status__in=TAKEN_PLACE_STATUSES)
 
     def waiting_list(self):
+        """Waiting places in the order they are served: first asked, then lowest id."""
         return self.filter(status=PlaceStatus.WAITLISTED).order_by("requested_at", "pk")
+
+
+def _served_no_later_than(requested_at, pk) -> Q:
+    """Waiting places served before or with the place asked at ``requested_at`` with ``pk``;
+    counting them gives its position. The one statement of the waiting list's order besides
+    ``PlaceQuerySet.waiting_list``; the values may be ``OuterRef``s."""
+    return Q(status=PlaceStatus.WAITLISTED) & (
+        Q(requested_at__lt=requested_at) | Q(requested_at=requested_at, pk__lte=pk)
+    )
+
+
+def waitlist_position(place: "Place") -> int | None:
+    """A waiting place's position on its group's waiting list (1 is next), else ``None``."""
+    if place.status != PlaceStatus.WAITLISTED:
+        return None
+    return Place.objects.filter(
+        _served_no_later_than(place.requested_at, place.pk), work_group_id=place.work_group_id
+    ).count()
+
+
+def waitlist_position_subquery(place: str = "place") -> Subquery:
+    """``waitlist_position`` as a subquery, for annotating rows that reach a place by ``place``
+    (``"place"`` from a registration, ``""`` from a place itself)."""
+    prefix = f"{place}__" if place else ""
+    ahead = (
+        Place.objects.filter(
+            _served_no_later_than(
+                OuterRef(f"{prefix}requested_at"), OuterRef(f"{prefix}pk" if prefix else "pk")
+            ),
+            work_group=OuterRef(f"{prefix}work_group"),
+        )
+        .order_by()
+        .values("work_group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(ahead)
 
 
 class Place(models.Model):

@@ -1,17 +1,16 @@
 """Emails about places and registrations, rendered from templates and sent through Celery."""
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from mathshub.email import queue_email
-from workgroups.models import Nomination, Place, PlaceStatus, Registration, WorkGroup
-
-
-def absolute_url(path: str) -> str:
-    """Emails need full links; ``SITE_URL`` is the public address of the site."""
-    site = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-    return f"{site}{path}"
+from core.email import absolute_url, send_templated
+from workgroups.models import (
+    Nomination,
+    Place,
+    PlaceStatus,
+    Registration,
+    WorkGroup,
+    waitlist_position,
+)
 
 
 def _send(template: str, to: list[str], context: dict) -> None:
@@ -24,8 +23,7 @@ def _send(template: str, to: list[str], context: dict) -> None:
             "mine_url": absolute_url(reverse("workgroups:my_registrations")),
             **context,
         }
-    subject, _, body = render_to_string(f"emails/{template}.txt", context).strip().partition("\n")
-    queue_email(to=to, subject=subject.strip(), body=body.strip())
+    send_templated(template, to, context)
 
 
 def registered(registration: Registration) -> None:
@@ -35,13 +33,7 @@ def registered(registration: Registration) -> None:
         PlaceStatus.WAITLISTED: "registration_waitlisted",
         PlaceStatus.PENDING: "registration_pending",
     }.get(place.status, "registration_confirmed")
-    position = None
-    if place.status == PlaceStatus.WAITLISTED:
-        position = (
-            place.work_group.places.waiting_list()
-            .filter(requested_at__lte=place.requested_at)
-            .count()
-        )
+    position = waitlist_position(place)
     _send(
         template,
         [registration.user.email],

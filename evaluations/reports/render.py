@@ -7,14 +7,13 @@ worked out here), each with a data table beside it.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
 from django.template.loader import render_to_string
 
+from core.csv import write_rows
 from evaluations.models import NationalReport
-from mathshub.admin import csv_cell
 
 CHART_WIDTH = 640
 LABEL_WIDTH = 250
@@ -105,18 +104,9 @@ def render_pdf(report: NationalReport) -> bytes:
 def render_csv(report: NationalReport) -> str:
     """Every stored figure as rows of section, breakdown, item, measure, value."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Section", "Breakdown", "Item", "Measure", "Value"])
-    for row in csv_rows(report.figures):
-        writer.writerow([_cell(value) for value in row])
+    header = ["Section", "Breakdown", "Item", "Measure", "Value"]
+    write_rows(buffer, header, csv_rows(report.figures))
     return buffer.getvalue()
-
-
-def _cell(value):
-    """Numbers stay numbers; text is quoted away from formulas."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value
-    return csv_cell(value)
 
 
 def csv_rows(figures: dict) -> Iterator[tuple]:

@@ -16,32 +16,29 @@ rebuild is a new ``NationalReport`` version; older versions stay readable. The l
 Building is safe to repeat: a version already ``done`` is left alone, and one left ``running``
 by a killed worker is simply collated again when the task is redelivered.
 
-Test hook (used by the killed-worker test only): when the environment variable
-``MATHSHUB_REPORT_TEST_HOOK`` is ``pause@N`` the collation sleeps for ten minutes once its
-progress reaches N per cent; ``fail@N`` raises an error there instead.
+Queuing a build goes through Celery by the task's registered name, so this module never imports
+the tasks module (which imports it).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import time
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from core.errors import DomainError
 from evaluations.models import NationalReport, ReportStatus
 from evaluations.reports.collation import Scope, collate
-from mathshub.errors import DomainError
 from participants.models import Hub, User
 from projects.models import AcademicYear, Project
 from workgroups.models import WorkGroup
 
 UNFINISHED = [ReportStatus.QUEUED, ReportStatus.RUNNING]
-TEST_HOOK = "MATHSHUB_REPORT_TEST_HOOK"
-TEST_PAUSE_SECONDS = 600
+BUILD_TASK = "evaluations.tasks.collate_national_report"
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +94,8 @@ def rebuild_report(
 
 def queue_build(report: NationalReport) -> None:
     """Queue the build; with no broker it runs here and now, and a failure is on the report."""
-    from evaluations.tasks import collate_national_report
-
     try:
-        collate_national_report.delay(
+        current_app.tasks[BUILD_TASK].delay(
             report.project_id, report.academic_year_id, report.hub_id, report_id=report.pk
         )
     except Exception:
@@ -185,17 +180,6 @@ def _record_progress(report_id: int, percent: int) -> None:
     NationalReport.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
         progress=percent
     )
-    _test_hook(percent)
-
-
-def _test_hook(percent: int) -> None:
-    action, _, at = os.environ.get(TEST_HOOK, "").partition("@")
-    if not at.isdigit() or percent < int(at):
-        return
-    if action == "pause":
-        time.sleep(TEST_PAUSE_SECONDS)
-    elif action == "fail":
-        raise ReportError(f"Stopped by the test hook at {percent}%.")
 
 
 def _record_failure(report_id: int, error: Exception) -> None:

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from mathshub.reference import load_phases_and_regions
+from core.reference import load_phases_and_regions
 
 
 def add_reference_data(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from mathshub.reference import load_outcome_areas
+from core.reference import load_outcome_areas
 
 
 def add_outcome_areas(apps, schema_editor):

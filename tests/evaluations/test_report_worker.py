@@ -20,13 +20,17 @@ from evaluations.reports import services
 from evaluations.tasks import collate_national_report
 from mathshub.celery import app
 from tests.evaluations.report_factories import busy_group, hub
+from tests.evaluations.report_faults import PAUSE_ENV
 from tests.factories import AcademicYearFactory, ProjectFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 3
 # Starts a worker like `celery -A mathshub worker` with a short visibility timeout for the test.
+# With TEST_REPORT_PAUSE_AT=N in its environment it hangs once a report reaches N per cent.
 WORKER = (
     "import sys; from mathshub.celery import app; "
+    "from tests.evaluations.report_faults import install_pause_from_environment; "
+    "install_pause_from_environment(); "
     f"app.conf.broker_transport_options = {{'visibility_timeout': {VISIBILITY_TIMEOUT}, "
     "'unacked_restore_interval': 1, 'unacked_restore_throttle': 1}; "
     "app.worker_main(sys.argv[1:])"
@@ -111,7 +115,7 @@ def test_a_worker_killed_mid_collation_is_replaced_and_one_current_version_resul
     start, queue, broker_url = start_worker
     project, year = _small_project()
     report = services.request_report(project=project, academic_year=year)
-    stuck = start(**{services.TEST_HOOK: "pause@55"})
+    stuck = start(**{PAUSE_ENV: "55"})
 
     _send(queue, broker_url, project.pk, year.pk, report_id=report.pk)
 

@@ -17,6 +17,7 @@ from tests.evaluations.report_factories import (
     past_session,
     person_in,
 )
+from tests.evaluations.report_faults import fail_collation_at
 from tests.factories import (
     AcademicYearFactory,
     PlaceFactory,
@@ -292,19 +293,19 @@ def test_a_request_while_one_is_queued_returns_that_one(world):
     assert first.status == ReportStatus.QUEUED
 
 
-def test_a_failure_is_recorded_with_its_reason_and_the_old_version_stays_current(
-    world, monkeypatch
-):
+def test_a_failure_is_recorded_with_its_reason_and_the_old_version_stays_current(world):
     project, year = world["project"], world["year"]
     good = build(project, year)
-    monkeypatch.setenv(services.TEST_HOOK, "fail@55")
 
-    with pytest.raises(services.ReportError):
+    with (
+        fail_collation_at(55, RuntimeError("the disk is full")),
+        pytest.raises(RuntimeError),
+    ):
         collate_national_report(project.pk, year.pk)
 
     failed = NationalReport.objects.get(project=project, version=2)
     assert failed.status == ReportStatus.FAILED
-    assert failed.error == "The collation stopped: Stopped by the test hook at 55%."
+    assert failed.error == "The collation stopped: the disk is full"
     assert failed.progress == 55
     assert failed.figures == {}
     assert NationalReport.objects.get(is_current=True, project=project).pk == good.pk

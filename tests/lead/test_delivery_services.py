@@ -6,14 +6,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from evaluations.models import EvaluationStatus
 from projects.models import ActivityType
 from tests.factories import (
     PlaceFactory,
     ProjectFactory,
     RegistrationFactory,
     SessionFactory,
-    WorkGroupEvaluationFactory,
+    signed_off_evaluation,
 )
 from tests.lead.factories import add_schools, led_group, past_session
 from workgroups import services
@@ -202,7 +201,7 @@ def test_oversized_record_text_is_refused(group, lead):
 def test_records_are_locked_once_the_evaluation_is_signed_off(group, lead):
     session = past_session(group)
     services.save_session_record(session=session, by=lead.user, what_was_done="Planned.")
-    WorkGroupEvaluationFactory(work_group=group, status=EvaluationStatus.SIGNED_OFF)
+    signed_off_evaluation(group)
 
     with pytest.raises(services.DeliveryError, match="locked"):
         services.save_session_record(session=session, by=lead.user, what_was_done="Changed.")

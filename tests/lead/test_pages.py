@@ -16,6 +16,7 @@ from tests.factories import (
     RegistrationFactory,
     SessionFactory,
     SessionRecordFactory,
+    signed_off_evaluation,
 )
 from tests.lead.factories import led_group, past_session
 from workgroups.models import (
@@ -302,7 +303,7 @@ def test_a_record_for_another_groups_session_is_not_found(lead_client, group):
 def test_a_locked_record_is_shown_but_cannot_be_changed(lead_client, group):
     session = past_session(group)
     SessionRecordFactory(session=session, what_was_done="Original.")
-    WorkGroupEvaluation.objects.create(work_group=group, status=EvaluationStatus.SIGNED_OFF)
+    signed_off_evaluation(group)
 
     response = lead_client.post(
         reverse("lead:record", args=[session.pk]), record_form(what_was_done="Changed.")

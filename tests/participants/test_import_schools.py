@@ -4,12 +4,13 @@ import csv
 import datetime
 import io
 import re
-import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from participants.models import Hub, LocalAuthority, Region, School
@@ -453,20 +454,19 @@ def test_rejections_are_listed_up_to_twenty_then_counted(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_real_sized_extract_imports_and_reimports_well_within_a_minute(tmp_path):
+def test_a_real_sized_extract_imports_and_reimports_in_batches(tmp_path):
+    """Timings are in the README; here, the shape that gives them: the queries grow with the
+    number of batches, not rows, so 50,000 rows take a few hundred queries, not 50,000."""
     extract = generated_extract(tmp_path / "edubasealldata.csv", 50_000)
 
-    started = time.perf_counter()
-    first = run_import(extract)
-    first_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    second = run_import(extract)
-    second_seconds = time.perf_counter() - started
+    with CaptureQueriesContext(connection) as first_queries:
+        first = run_import(extract)
+    with CaptureQueriesContext(connection) as second_queries:
+        second = run_import(extract)
 
-    print(f"50,000 rows: first import {first_seconds:.1f}s, second {second_seconds:.1f}s")
     assert "50000 created, 0 updated, 0 unchanged, 0 rejected" in first
     assert "0 created, 0 updated, 50000 unchanged, 0 rejected" in second
     assert School.objects.count() == 50_000
     assert School.objects.get(urn=149_999).name == f"St Mary{QUOTE}s School 49999"
-    assert first_seconds < 60
-    assert second_seconds < 60
+    assert len(first_queries) < 500
+    assert len(second_queries) < 500

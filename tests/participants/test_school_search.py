@@ -1,7 +1,5 @@
 """Finding your school by part of its name, its town, postcode or URN; closed schools never."""
 
-import time
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -195,7 +193,9 @@ def test_the_search_page_queries_do_not_grow_with_schools(client):
 
 
 @pytest.mark.postgres
-def test_searching_25000_schools_on_postgresql_is_fast(require_postgres):
+def test_searching_25000_schools_is_one_limited_query_whatever_is_typed(require_postgres):
+    """Speed is measured by the benchmark scripts; here, the shape that keeps it fast: one
+    query, filtered and limited in the database, never the whole table in Python."""
     local_authority = LocalAuthorityFactory()
     towns = ["Leeds", "Bradford", "Ilkley", "Otley", "York", "Hull", "Sheffield", "Wakefield"]
     School.objects.bulk_create(
@@ -209,16 +209,12 @@ def test_searching_25000_schools_on_postgresql_is_fast(require_postgres):
         )
         for n in range(25_000)
     )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE participants_school")
 
-    timings = {}
     for query in ["hazel", "field 1234", "sheffield", "LS12 3", "212345", "zzzz", "primary ls1"]:
-        list(search_schools(query))  # warm
-        started = time.perf_counter()
-        for _ in range(5):
+        with CaptureQueriesContext(connection) as queries:
             found = list(search_schools(query))
-        timings[query] = (time.perf_counter() - started) / 5
+        assert len(queries) == 1, query
+        assert f"LIMIT {SCHOOL_RESULTS_LIMIT}" in queries[0]["sql"]
         assert len(found) <= SCHOOL_RESULTS_LIMIT
-    print("school search timings (ms):", {q: round(t * 1000, 1) for q, t in timings.items()})
-    assert max(timings.values()) < 0.1, timings
+    assert [school.urn for school in search_schools("212345")] == [212345]
+    assert search_schools("zzzz").count() == 0

@@ -12,12 +12,11 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from mathshub.email import queue_email
-from mathshub.errors import DomainError
-from mathshub.forms import MAX_TEXT
+from core.email import send_templated
+from core.errors import DomainError
+from core.text import check_lengths
 from participants.models import User
 from projects.models import ActivityType
 from workgroups.models import (
@@ -57,9 +56,7 @@ def _check_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> No
 
 
 def _check_text(**texts: str) -> None:
-    too_long = [name.replace("_", " ") for name, text in texts.items() if len(text) > MAX_TEXT]
-    if too_long:
-        raise DeliveryError(f"Keep {', '.join(too_long)} to {MAX_TEXT} characters or fewer.")
+    check_lengths(DeliveryError, **texts)
 
 
 # Sessions ---------------------------------------------------------------------------------
@@ -155,9 +152,7 @@ def _notify_participants(session: Session, template: str, context: dict) -> None
     ).distinct()
     context = {**context, "session": session, "group": session.work_group}
     for person in people:
-        text = render_to_string(f"emails/{template}.txt", {**context, "person": person})
-        subject, _, body = text.strip().partition("\n")
-        queue_email(to=[person.email], subject=subject.strip(), body=body.strip())
+        send_templated(template, [person.email], {**context, "person": person})
 
 
 # Attendance -------------------------------------------------------------------------------
@@ -209,11 +204,23 @@ def record_attendance(*, session: Session, marks: Mapping[int, str]) -> list[Att
 
 def record_is_locked(work_group: WorkGroup) -> bool:
     """Records are part of the evidence once the hub has signed off the group's evaluation."""
-    from evaluations.models import EvaluationStatus, WorkGroupEvaluation
+    return work_group.evidence_locked_at is not None
 
-    return WorkGroupEvaluation.objects.filter(
-        work_group=work_group, status=EvaluationStatus.SIGNED_OFF
-    ).exists()
+
+@transaction.atomic
+def lock_evidence(*, work_group: WorkGroup) -> None:
+    """The group's evaluation was signed off: its session records become fixed evidence."""
+    WorkGroup.objects.filter(pk=work_group.pk, evidence_locked_at__isnull=True).update(
+        evidence_locked_at=timezone.now()
+    )
+    work_group.refresh_from_db(fields=["evidence_locked_at"])
+
+
+@transaction.atomic
+def unlock_evidence(*, work_group: WorkGroup) -> None:
+    """The national team reopened the group's evaluation: its records may change again."""
+    WorkGroup.objects.filter(pk=work_group.pk).update(evidence_locked_at=None)
+    work_group.refresh_from_db(fields=["evidence_locked_at"])
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from mathshub.errors import DomainError
+from core.errors import DomainError
 from workgroups.models import (
     TAKEN_PLACE_STATUSES,
     GapTaskResponse,

@@ -9,13 +9,15 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from mathshub.errors import DomainError
+from core.errors import DomainError
 from participants.models import User
 from projects.models import ParticipantRole
 from workgroups import notifications
 from workgroups.eligibility import eligibility
 from workgroups.models import (
-    ACTIVE_PLACE_STATUSES,
+    DECIDABLE_PLACE_STATUSES,
+    PLACE_TRANSITIONS,
+    PROMOTABLE_GROUP_STATUSES,
     Place,
     PlaceStatus,
     Registration,
@@ -24,11 +26,8 @@ from workgroups.models import (
     WorkGroupStatus,
 )
 
-PROMOTABLE_GROUP_STATUSES = [
-    WorkGroupStatus.RECRUITING,
-    WorkGroupStatus.FULL,
-    WorkGroupStatus.RUNNING,
-]
+# More places than any group could use: a typing slip, not a plan.
+MAX_CAPACITY = 200
 
 
 class RegistrationError(DomainError):
@@ -71,11 +70,13 @@ def register(
         raise RegistrationError(verdict.reasons)
     place = verdict.place
     if place is None:
+        now, status = timezone.now(), _status_for_new_place(group)
         place = Place.objects.create(
             work_group=group,
             school_id=user.school_id,
-            status=_status_for_new_place(group),
-            requested_at=timezone.now(),
+            status=status,
+            requested_at=now,
+            decided_at=now if status == PlaceStatus.CONFIRMED else None,
             requested_by=user,
         )
         _sync_full_status(group)
@@ -96,7 +97,7 @@ def _status_for_new_place(group: WorkGroup) -> str:
 def withdraw(*, registration: Registration) -> Registration:
     """Withdraw one person; the school's place is freed when its last participant leaves."""
     group = WorkGroup.objects.locked(registration.work_group)
-    registration = Registration.objects.select_related("place").get(pk=registration.pk)
+    registration = Registration.objects.select_related("place__school").get(pk=registration.pk)
     if registration.status == RegistrationStatus.WITHDRAWN:
         return registration
     registration.status = RegistrationStatus.WITHDRAWN
@@ -104,10 +105,9 @@ def withdraw(*, registration: Registration) -> Registration:
     registration.save(update_fields=["status", "withdrawn_at"])
     notifications.withdrawn(registration)
     place = registration.place
-    if not place.registrations.active().exists() and place.status in ACTIVE_PLACE_STATUSES:
-        place.status = PlaceStatus.WITHDRAWN
-        place.decided_at = timezone.now()
-        place.save(update_fields=["status", "decided_at"])
+    leaving = PlaceStatus.WITHDRAWN in PLACE_TRANSITIONS[place.status]
+    if leaving and not place.registrations.active().exists():
+        _move(place, PlaceStatus.WITHDRAWN)
         _sync_full_status(group)
         promote_from_waitlist(work_group=group)
     return registration
@@ -117,11 +117,7 @@ def withdraw(*, registration: Registration) -> Registration:
 def promote_from_waitlist(*, work_group: WorkGroup) -> list[Place]:
     """Confirm waitlisted schools, first asked first served, while places are free."""
     group = WorkGroup.objects.locked(work_group)
-    if group.status not in (
-        WorkGroupStatus.RECRUITING,
-        WorkGroupStatus.FULL,
-        WorkGroupStatus.RUNNING,
-    ):
+    if group.status not in PROMOTABLE_GROUP_STATUSES:
         return []
     free = group.capacity - _places_taken(group)
     if free <= 0:
@@ -133,17 +129,39 @@ def promote_from_waitlist(*, work_group: WorkGroup) -> list[Place]:
     return promoted
 
 
-def queue_waitlist_promotion(*, work_group: WorkGroup) -> None:
-    """After a change that may free places (e.g. more capacity), promote in the background."""
-    from workgroups.tasks import promote_waitlist
+@transaction.atomic
+def change_capacity(*, work_group: WorkGroup, capacity: int) -> list[Place]:
+    """Set how many schools the group takes; more places are filled from the waiting list in
+    order, and the schools promoted are returned. It cannot go below the places taken."""
+    group = WorkGroup.objects.locked(work_group)
+    taken = _places_taken(group)
+    if capacity < max(taken, 1):
+        raise RegistrationError(
+            f"{group.name} has {taken} schools with a place, so it needs at least "
+            f"{max(taken, 1)} places. Withdraw a school first to go lower."
+        )
+    if capacity > MAX_CAPACITY:
+        raise RegistrationError(f"A group can have at most {MAX_CAPACITY} places.")
+    group.capacity = capacity
+    group.save(update_fields=["capacity"])
+    _sync_full_status(group)
+    return promote_from_waitlist(work_group=group)
 
-    transaction.on_commit(lambda: promote_waitlist.delay(work_group.pk))
+
+def _move(place: Place, status: str) -> None:
+    """Change a place's status along ``PLACE_TRANSITIONS``; anything else is a bug."""
+    if status not in PLACE_TRANSITIONS[place.status]:
+        raise RegistrationError(
+            f"{place.school.name}'s place is {place.get_status_display().lower()}, "
+            f"so it cannot become {PlaceStatus(status).label.lower()}."
+        )
+    place.status = status
+    place.decided_at = timezone.now()
+    place.save(update_fields=["status", "decided_at"])
 
 
 def _confirm(place: Place) -> None:
-    place.status = PlaceStatus.CONFIRMED
-    place.decided_at = timezone.now()
-    place.save(update_fields=["status", "decided_at"])
+    _move(place, PlaceStatus.CONFIRMED)
     notifications.place_confirmed(place)
 
 
@@ -154,7 +172,7 @@ def confirm_place(*, place: Place) -> Place:
     place = Place.objects.select_related("school").get(pk=place.pk)
     if place.status == PlaceStatus.CONFIRMED:
         return place
-    if place.status not in (PlaceStatus.PENDING, PlaceStatus.WAITLISTED):
+    if place.status not in DECIDABLE_PLACE_STATUSES:
         raise RegistrationError(
             f"{place.school.name}'s place is {place.get_status_display().lower()}, "
             "so it cannot be confirmed."
@@ -174,14 +192,12 @@ def decline_place(*, place: Place) -> Place:
     """The hub turns a pending or waitlisted place down; its participants are withdrawn."""
     WorkGroup.objects.locked(place.work_group)
     place = Place.objects.select_related("school").get(pk=place.pk)
-    if place.status not in (PlaceStatus.PENDING, PlaceStatus.WAITLISTED):
+    if place.status not in DECIDABLE_PLACE_STATUSES:
         raise RegistrationError(
             f"{place.school.name}'s place is {place.get_status_display().lower()}, "
             "so it cannot be declined."
         )
-    place.status = PlaceStatus.DECLINED
-    place.decided_at = timezone.now()
-    place.save(update_fields=["status", "decided_at"])
+    _move(place, PlaceStatus.DECLINED)
     place.registrations.active().update(
         status=RegistrationStatus.WITHDRAWN, withdrawn_at=timezone.now()
     )

@@ -8,11 +8,8 @@ from django.urls import reverse
 from django.views import View
 
 from participants.models import User
-from projects.views import PUBLIC_GROUP_STATUSES
 from workgroups import calendar
-from workgroups.models import (
-    WorkGroup,
-)
+from workgroups.models import PUBLIC_GROUP_STATUSES, WorkGroup
 
 
 def _ics_response(body: str, filename: str | None = None) -> HttpResponse:

@@ -11,11 +11,11 @@ from django.views.generic import DetailView
 
 from participants.models import User
 from participants.views import ProfileRequiredMixin
-from projects.views import PUBLIC_GROUP_STATUSES
 from workgroups import services
 from workgroups.eligibility import eligibility
 from workgroups.forms import NominationForm, RegistrationForm
 from workgroups.models import (
+    PUBLIC_GROUP_STATUSES,
     TAKEN_PLACE_STATUSES,
     Nomination,
     Place,
@@ -23,6 +23,7 @@ from workgroups.models import (
     Registration,
     RegistrationStatus,
     WorkGroup,
+    waitlist_position,
 )
 from workgroups.services.nominations import is_school_leader, nominate
 
@@ -157,14 +158,7 @@ def outcome_message(registration: Registration) -> str:
     place = registration.place
     group = place.work_group
     if place.status == PlaceStatus.WAITLISTED:
-        position = (
-            group.places.waiting_list()
-            .filter(
-                Q(requested_at__lt=place.requested_at)
-                | Q(requested_at=place.requested_at, pk__lte=place.pk)
-            )
-            .count()
-        )
+        position = waitlist_position(place)
         return (
             f"{group.name} is full, so your school is on the waiting list in position "
             f"{position}. We will email you when a place is free."

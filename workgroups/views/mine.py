@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,12 +14,11 @@ from workgroups.forms import GapTaskResponseForm
 from workgroups.models import (
     TAKEN_PLACE_STATUSES,
     GapTaskResponse,
-    Place,
-    PlaceStatus,
     Registration,
     RegistrationStatus,
     Session,
     SessionRecord,
+    waitlist_position_subquery,
 )
 from workgroups.services.gap_tasks import (
     GapTaskError,
@@ -31,20 +30,7 @@ from workgroups.services.gap_tasks import (
 
 def with_waitlist_position(registrations):
     """Annotate each registration with its place's position on the waiting list, in one query."""
-    ahead = (
-        Place.objects.filter(
-            work_group=OuterRef("place__work_group"), status=PlaceStatus.WAITLISTED
-        )
-        .filter(
-            Q(requested_at__lt=OuterRef("place__requested_at"))
-            | Q(requested_at=OuterRef("place__requested_at"), pk__lte=OuterRef("place_id"))
-        )
-        .order_by()
-        .values("work_group")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return registrations.annotate(waitlist_position=Subquery(ahead))
+    return registrations.annotate(waitlist_position=waitlist_position_subquery("place"))
 
 
 def with_next_session(registrations):

@@ -1,0 +1,129 @@
+"""Forms of the lead area: validation and layout only; the services hold the rules."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from core.text import TOO_LONG, long_text_field
+from workgroups.models import (
+    AttendanceStatus,
+    DeliveryMode,
+    MilestoneStatus,
+    MilestoneTerm,
+    SessionFocus,
+)
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    starts = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label="End time", widget=forms.TimeInput(attrs={"type": "time"}))
+    mode = forms.ChoiceField(label="How it runs", choices=DeliveryMode.choices)
+    venue = forms.CharField(
+        required=False, max_length=300, help_text="For face-to-face sessions: where it is."
+    )
+    joining_link = forms.URLField(
+        required=False, max_length=200, help_text="For online sessions: the meeting link."
+    )
+    focus = forms.ChoiceField(choices=SessionFocus.choices)
+    planned = long_text_field("What is planned", rows=3)
+
+    def clean(self):
+        data = super().clean()
+        if not {"date", "starts", "ends"} <= data.keys():
+            return data
+        data["starts_at"] = self._aware(data["date"], data["starts"])
+        data["ends_at"] = self._aware(data["date"], data["ends"])
+        if data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends", "The session must end after it starts.")
+        if data.get("mode") == DeliveryMode.ONLINE and not data.get("joining_link"):
+            self.add_error("joining_link", "Give the joining link for an online session.")
+        return data
+
+    @staticmethod
+    def _aware(date: datetime.date, time: datetime.time) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(date, time))
+
+    @classmethod
+    def initial_for(cls, session) -> dict:
+        starts = timezone.localtime(session.starts_at)
+        return {
+            "date": starts.date(),
+            "starts": starts.time().replace(second=0, microsecond=0),
+            "ends": timezone.localtime(session.ends_at).time().replace(second=0, microsecond=0),
+            "mode": session.mode,
+            "venue": session.venue,
+            "joining_link": session.joining_link,
+            "focus": session.focus,
+            "planned": session.planned,
+        }
+
+
+class AttendanceForm(forms.Form):
+    """One person's mark; the view gives each form its person's name as the legend."""
+
+    registration = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        choices=AttendanceStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose present, late, absent or apologies."},
+    )
+
+
+AttendanceFormSet = forms.formset_factory(AttendanceForm, extra=0, max_num=500, validate_max=True)
+
+
+class SessionRecordForm(forms.Form):
+    what_was_done = long_text_field("What was done in the session")
+    observed = long_text_field("What was observed in lessons")
+    refined = long_text_field("How lessons were refined")
+    gap_task = long_text_field(
+        "Task for teachers before the next session",
+        help_text="Teachers see this and record what they did with it.",
+    )
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = list(areas)
+        for area in self.areas:
+            self.fields[f"note_{area.code}"] = long_text_field(
+                f"Notes on {area.name.lower()}", rows=3
+            )
+
+    def outcome_notes(self) -> dict[str, str]:
+        return {area.code: self.cleaned_data[f"note_{area.code}"] for area in self.areas}
+
+    def note_fields(self):
+        return [self[f"note_{area.code}"] for area in self.areas]
+
+    @staticmethod
+    def initial_for(record) -> dict:
+        if record is None:
+            return {}
+        initial = {
+            "what_was_done": record.what_was_done,
+            "observed": record.observed,
+            "refined": record.refined,
+            "gap_task": record.gap_task,
+        }
+        initial.update({f"note_{code}": text for code, text in record.outcome_notes.items()})
+        return initial
+
+
+class MilestoneForm(forms.Form):
+    term = forms.ChoiceField(choices=MilestoneTerm.choices)
+    description = forms.CharField(
+        label="What the school will achieve",
+        max_length=500,
+        error_messages={"max_length": TOO_LONG},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    due_on = forms.DateField(
+        label="Due by", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class MilestoneProgressForm(forms.Form):
+    status = forms.ChoiceField(choices=MilestoneStatus.choices)
+    notes = long_text_field("Notes from the latest visit")
