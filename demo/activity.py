@@ -13,6 +13,9 @@ from participants.models import UserRole
 from projects.models import ActivityType, Interest, Recruitment
 from workgroups.models import (
     ATTENDED_STATUSES,
+    LIVE_GROUP_STATUSES,
+    TAKEN_PLACE_STATUSES,
+    UNDER_WAY_GROUP_STATUSES,
     AttendanceStatus,
     GapTaskResponse,
     Invitation,
@@ -31,7 +34,7 @@ ATTENDANCE_WEIGHTS = {
     AttendanceStatus.APOLOGIES: 5,
     AttendanceStatus.ABSENT: 4,
 }
-UNDER_WAY = (WorkGroupStatus.RUNNING, WorkGroupStatus.COMPLETED)
+UNDER_WAY = UNDER_WAY_GROUP_STATUSES
 DAY = datetime.timedelta(days=1)
 
 
@@ -53,7 +56,7 @@ def attend(ctx: Context, build) -> None:
     statuses, weights = list(ATTENDANCE_WEIGHTS), list(ATTENDANCE_WEIGHTS.values())
     threshold = build.project.model.completion_attendance
     for place in build.places:
-        if place.model.status not in (PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED):
+        if place.model.status not in TAKEN_PLACE_STATUSES:
             continue
         attended = 0
         for session in sessions:
@@ -139,7 +142,7 @@ def _milestones(ctx: Context, build) -> None:
     """A Targeted Support action plan: short-, medium- and long-term steps over the year."""
     if build.project.activity_type != ActivityType.TARGETED_SUPPORT:
         return
-    if build.model.status in (WorkGroupStatus.DRAFT, WorkGroupStatus.CANCELLED):
+    if build.model.status not in LIVE_GROUP_STATUSES:
         return
     rng = ctx.rng("milestones")
     start = ctx.years[build.year].starts_on
@@ -224,7 +227,7 @@ def _invitations(ctx: Context, build) -> None:
     hub means to invite while the group recruits."""
     if build.project.model.recruitment != Recruitment.INVITATION_ONLY:
         return
-    if build.model.status in (WorkGroupStatus.DRAFT, WorkGroupStatus.CANCELLED):
+    if build.model.status not in LIVE_GROUP_STATUSES:
         return
     schools = [place.info.model for place in build.places]
     if not schools:

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from demo.context import at
 from projects.models import Recruitment
 from workgroups.models import (
+    ACTIVE_PLACE_STATUSES,
+    TAKEN_PLACE_STATUSES,
+    UNDER_WAY_GROUP_STATUSES,
     Place,
     PlaceStatus,
     Registration,
@@ -23,7 +26,7 @@ from workgroups.models import (
     WorkGroupStatus,
 )
 
-TAKEN = (PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED)
+TAKEN = TAKEN_PLACE_STATUSES
 
 
 @dataclass
@@ -69,7 +72,7 @@ def plan_statuses(rng, group_status: str, capacity: int, approval: bool) -> list
         return []
     if group_status == WorkGroupStatus.CANCELLED:
         return [PlaceStatus.WITHDRAWN] * rng.randint(0, 2)
-    if group_status in (WorkGroupStatus.RUNNING, WorkGroupStatus.COMPLETED):
+    if group_status in UNDER_WAY_GROUP_STATUSES:
         taken = max(1, capacity - rng.choice([0, 0, 0, 1, 2]))
         done = group_status == WorkGroupStatus.COMPLETED
         kind = PlaceStatus.COMPLETED if done else PlaceStatus.CONFIRMED
@@ -185,7 +188,7 @@ def people_for(rng, project, place: Place, people, first_user=None) -> list:
 
 def register_people(rng, project, build: PlaceBuild, people, first_user=None) -> None:
     place = build.model
-    active = place.status in (*TAKEN, PlaceStatus.PENDING, PlaceStatus.WAITLISTED)
+    active = place.status in ACTIVE_PLACE_STATUSES
     for role, user in people_for(rng, project, place, people, first_user):
         build.registrations.append(
             Registration(

@@ -24,13 +24,13 @@ from core.errors import DomainError
 from participants.models import LLME, HubMembership, User, new_calendar_token
 from projects.models import Interest
 from workgroups.models import (
+    FINISHED_GROUP_STATUSES,
     Attendance,
     GapTaskResponse,
     Nomination,
     PlaceStatus,
     Registration,
     RegistrationStatus,
-    WorkGroupStatus,
 )
 from workgroups.services import withdraw
 
@@ -43,7 +43,6 @@ STAFF_REFUSAL = (
     "Your account is used to run a hub or lead groups; ask the national team to close it."
 )
 # Finished work is what the national figures count: it is kept, anonymously, not withdrawn.
-FINISHED_GROUP_STATUSES = [WorkGroupStatus.COMPLETED, WorkGroupStatus.CANCELLED]
 DB_SESSION_ENGINES = {
     "django.contrib.sessions.backends.db",
     "django.contrib.sessions.backends.cached_db",

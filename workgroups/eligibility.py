@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from participants.models import User
 from projects.models import ParticipantRole, Recruitment
 from workgroups.models import (
+    OPEN_FOR_REGISTRATION,
     TAKEN_PLACE_STATUSES,
     Invitation,
     Place,
@@ -21,10 +22,7 @@ from workgroups.models import (
     Registration,
     RegistrationStatus,
     WorkGroup,
-    WorkGroupStatus,
 )
-
-OPEN_FOR_REGISTRATION = [WorkGroupStatus.RECRUITING, WorkGroupStatus.FULL]
 
 
 @dataclass

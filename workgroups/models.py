@@ -49,11 +49,22 @@ TAKEN_PLACE_STATUSES = [PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED]
 # ``WorkGroup.may_become`` and nothing else; full and recruiting swap as places come and go.
 GROUP_TRANSITIONS: dict[str, frozenset[str]] = {
     WorkGroupStatus.DRAFT: frozenset({WorkGroupStatus.RECRUITING, WorkGroupStatus.CANCELLED}),
+    # A group whose lead never marked it running still closes once its sessions are over.
     WorkGroupStatus.RECRUITING: frozenset(
-        {WorkGroupStatus.FULL, WorkGroupStatus.RUNNING, WorkGroupStatus.CANCELLED}
+        {
+            WorkGroupStatus.FULL,
+            WorkGroupStatus.RUNNING,
+            WorkGroupStatus.COMPLETED,
+            WorkGroupStatus.CANCELLED,
+        }
     ),
     WorkGroupStatus.FULL: frozenset(
-        {WorkGroupStatus.RECRUITING, WorkGroupStatus.RUNNING, WorkGroupStatus.CANCELLED}
+        {
+            WorkGroupStatus.RECRUITING,
+            WorkGroupStatus.RUNNING,
+            WorkGroupStatus.COMPLETED,
+            WorkGroupStatus.CANCELLED,
+        }
     ),
     WorkGroupStatus.RUNNING: frozenset({WorkGroupStatus.COMPLETED, WorkGroupStatus.CANCELLED}),
     WorkGroupStatus.COMPLETED: frozenset(),
@@ -73,6 +84,8 @@ PROMOTABLE_GROUP_STATUSES = [
 UNDER_WAY_GROUP_STATUSES = [WorkGroupStatus.RUNNING, WorkGroupStatus.COMPLETED]
 # Nothing more will happen in the group.
 FINISHED_GROUP_STATUSES = [WorkGroupStatus.COMPLETED, WorkGroupStatus.CANCELLED]
+# Published and not cancelled: the group reaches schools.
+LIVE_GROUP_STATUSES = [*OPEN_FOR_REGISTRATION, *UNDER_WAY_GROUP_STATUSES]
 
 # A place's life: which status each status may move to.
 PLACE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -181,6 +194,10 @@ class WorkGroup(models.Model):
     @property
     def noun(self) -> str:
         return GROUP_NOUNS[self.project.activity_type]
+
+    def may_become(self, status: str) -> bool:
+        """Whether ``GROUP_TRANSITIONS`` lets the group move from its status to ``status``."""
+        return status in GROUP_TRANSITIONS[self.status]
 
     @property
     def places_left(self) -> int:

@@ -44,7 +44,9 @@ from participants.models import Hub, School, SchoolPhase
 from projects.models import AcademicYear, OutcomeArea, Project
 from workgroups.models import (
     ATTENDED_STATUSES,
+    LIVE_GROUP_STATUSES,
     TAKEN_PLACE_STATUSES,
+    UNDER_WAY_GROUP_STATUSES,
     Attendance,
     Place,
     PlaceStatus,
@@ -65,13 +67,6 @@ ATTENDANCE_BUCKETS = [
     (70, f"70{DASH}79%"),
     (80, f"80{DASH}89%"),
     (90, f"90{DASH}100%"),
-]
-EXPECTED_EVALUATION_STATUSES = [WorkGroupStatus.RUNNING, WorkGroupStatus.COMPLETED]
-REACHING_STATUSES = [
-    WorkGroupStatus.RUNNING,
-    WorkGroupStatus.COMPLETED,
-    WorkGroupStatus.FULL,
-    WorkGroupStatus.RECRUITING,
 ]
 UNKNOWN = "Not recorded"
 
@@ -140,11 +135,11 @@ def _group_rows(scope: Scope) -> list[dict]:
         .values("hub_id", hub_name=F("hub__name"), region=F("hub__region__name"))
         .annotate(
             total=Count("pk"),
-            reaching=Count("pk", filter=Q(status__in=REACHING_STATUSES)),
+            reaching=Count("pk", filter=Q(status__in=LIVE_GROUP_STATUSES)),
             running=Count("pk", filter=Q(status=WorkGroupStatus.RUNNING)),
             completed=Count("pk", filter=Q(status=WorkGroupStatus.COMPLETED)),
             cancelled=Count("pk", filter=Q(status=WorkGroupStatus.CANCELLED)),
-            expected=Count("pk", filter=Q(status__in=EXPECTED_EVALUATION_STATUSES)),
+            expected=Count("pk", filter=Q(status__in=UNDER_WAY_GROUP_STATUSES)),
             submitted=Count("pk", filter=Q(**{f"{evaluation}__in": submitted})),
             signed_off=Count("pk", filter=Q(**{evaluation: EvaluationStatus.SIGNED_OFF})),
             returned=Count("pk", filter=Q(**{evaluation: EvaluationStatus.RETURNED})),

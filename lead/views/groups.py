@@ -25,11 +25,17 @@ from evaluations.models import EvaluationStatus
 from lead import queries, rules
 from lead.forms import MilestoneForm, MilestoneProgressForm
 from projects.models import ActivityType
-from workgroups.models import ACTIVE_PLACE_STATUSES, MilestoneTerm, Registration, WorkGroupStatus
+from workgroups.models import (
+    ACTIVE_PLACE_STATUSES,
+    UNDER_WAY_GROUP_STATUSES,
+    MilestoneTerm,
+    Registration,
+    WorkGroupStatus,
+)
 from workgroups.services import delivery
 from workgroups.services.delivery import DeliveryError
 
-EVALUATED_STATUSES = [WorkGroupStatus.RUNNING, WorkGroupStatus.COMPLETED]
+EVALUATED_STATUSES = UNDER_WAY_GROUP_STATUSES
 DONE_EVALUATION = [EvaluationStatus.SUBMITTED, EvaluationStatus.SIGNED_OFF]
 
 
@@ -93,7 +99,7 @@ class GroupDetailView(LoginRequiredMixin, DetailView):
             "places": roster_places(group),
             "sessions": sessions,
             "now": now,
-            "can_close": group.status in delivery.CLOSABLE_GROUP_STATUSES
+            "can_close": group.may_become(WorkGroupStatus.COMPLETED)
             and any(not s.cancelled for s in sessions)
             and all(s.cancelled or s.ends_at <= now for s in sessions),
             "is_targeted_support": group.project.activity_type == ActivityType.TARGETED_SUPPORT,

@@ -21,6 +21,7 @@ from participants.models import User
 from projects.models import ActivityType
 from workgroups.models import (
     ATTENDED_STATUSES,
+    TAKEN_PLACE_STATUSES,
     Attendance,
     AttendanceStatus,
     Milestone,
@@ -38,12 +39,6 @@ from workgroups.models import (
 )
 
 # Longest free text a lead may write in one box; long enough for a full page of notes.
-CLOSABLE_GROUP_STATUSES = [
-    WorkGroupStatus.RECRUITING,
-    WorkGroupStatus.FULL,
-    WorkGroupStatus.RUNNING,
-    WorkGroupStatus.COMPLETED,
-]
 
 
 class DeliveryError(DomainError):
@@ -148,7 +143,7 @@ def _notify_participants(session: Session, template: str, context: dict) -> None
     people = User.objects.filter(
         registrations__work_group=session.work_group_id,
         registrations__status="active",
-        registrations__place__status__in=[PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED],
+        registrations__place__status__in=TAKEN_PLACE_STATUSES,
     ).distinct()
     context = {**context, "session": session, "group": session.work_group}
     for person in people:
@@ -164,7 +159,7 @@ def roster(work_group: WorkGroup):
         Registration.objects.active()
         .filter(
             work_group=work_group,
-            place__status__in=[PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED],
+            place__status__in=TAKEN_PLACE_STATUSES,
         )
         .select_related("user", "role", "place__school")
         .order_by("place__school__name", "role__order", "user__last_name", "user__first_name")
@@ -293,7 +288,9 @@ def mark_completions(*, work_group: WorkGroup) -> list[Place]:
     """
     group = WorkGroup.objects.locked(work_group)
     now = timezone.now()
-    if group.status not in CLOSABLE_GROUP_STATUSES:
+    if not (
+        group.status == WorkGroupStatus.COMPLETED or group.may_become(WorkGroupStatus.COMPLETED)
+    ):
         raise DeliveryError(f"A {group.get_status_display().lower()} group cannot be closed.")
     if group.sessions.filter(cancelled=False, ends_at__gt=now).exists():
         raise DeliveryError("Some sessions have not happened yet; close the year after the last.")
