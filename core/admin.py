@@ -1,4 +1,5 @@
-"""Pieces every app's admin shares: hub scoping, read-only reference data and CSV export.
+"""Pieces every app's admin shares: hub scoping, read-only reference data, CSV export and
+each object's audit trail behind its "History" link.
 
 Hub staff run their hub from the Django admin, so every hub-owned ModelAdmin limits rows,
 permissions and form choices to the user's hubs here, asking ``core.scoping`` and
@@ -12,7 +13,9 @@ every app may use it.
 from __future__ import annotations
 
 import functools
+from urllib.parse import unquote
 
+from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
@@ -68,6 +71,26 @@ class RulesPermissionsMixin:
         return self.may_edit(request, obj)
 
 
+class AuditHistoryMixin(AuditlogHistoryAdminMixin):
+    """The change page's "History" shows the object's audit trail (``core.audit``): who changed
+    what and when, each field before and after, and the reason given.
+
+    The object is found through ``get_object``, so the admin's queryset and view permission
+    decide whose trail a user sees: another hub's object is "not found", as its change page is.
+    """
+
+    auditlog_history_template = "admin/audit_history.html"
+    auditlog_history_per_page = 25
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self.auditlog_history_view(request, object_id, extra_context)
+
+    def auditlog_history_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().auditlog_history_view(request, object_id, extra_context)
+
+
 class HubScopedMixin(RulesPermissionsMixin):
     """Rows, permissions and choices limited to the user's hubs, by the model's ``hub_path``."""
 
@@ -103,7 +126,7 @@ class HubScopedMixin(RulesPermissionsMixin):
         return scope_choices(queryset, request.user)
 
 
-class HubScopedAdmin(HubScopedMixin, admin.ModelAdmin):
+class HubScopedAdmin(AuditHistoryMixin, HubScopedMixin, admin.ModelAdmin):
     """Base for every hub-owned ModelAdmin (its model says how it reaches its hub).
 
     Choosing another hub (or its group, session, place or LLME) fails the form's validation,
@@ -127,7 +150,7 @@ class HubScopedInline(HubScopedMixin):
     extra = 0
 
 
-class ReferenceDataAdmin(RulesPermissionsMixin, admin.ModelAdmin):
+class ReferenceDataAdmin(AuditHistoryMixin, RulesPermissionsMixin, admin.ModelAdmin):
     """Shared reference data: every admin user may read it, only the national team edits it."""
 
     hub_staff_may_edit = False
@@ -138,7 +161,7 @@ class ReferenceDataAdmin(RulesPermissionsMixin, admin.ModelAdmin):
         return export_as_csv(self, request, queryset)
 
 
-class NationalOnlyAdmin(RulesPermissionsMixin, admin.ModelAdmin):
+class NationalOnlyAdmin(AuditHistoryMixin, RulesPermissionsMixin, admin.ModelAdmin):
     """Only the national team sees these (national reports)."""
 
     def has_module_permission(self, request):
@@ -187,3 +210,10 @@ class MathsHubAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return scoping.can_use_admin(request.user)
+
+    def index(self, request, extra_context=None):
+        """The first page: what waits for this person, then the hub's data."""
+        from core.admin_tools import attention_for
+
+        extra_context = {**(extra_context or {}), "attention": attention_for(request)}
+        return super().index(request, extra_context)

@@ -58,9 +58,18 @@ def hub_path_of(model) -> str | None:
 
 
 def visible(queryset: QuerySet, user: User) -> QuerySet:
-    """Rows of a hub-owned model the user may manage; other models are left as they are."""
+    """Rows of a hub-owned model the user may manage; other models are left as they are.
+
+    People belong to no single hub, so their queryset says who is connected to a set of hubs
+    (``connected_to_hubs``), and hub staff see those people only.
+    """
     path = hub_path_of(queryset.model)
-    return queryset if path is None else scope_to_hubs(queryset, user, path)
+    if path is not None:
+        return scope_to_hubs(queryset, user, path)
+    connected = getattr(queryset, "connected_to_hubs", None)
+    if connected is None or is_national(user):
+        return queryset
+    return connected(staff_hub_ids(user))
 
 
 def scope_to_hubs(queryset: QuerySet, user: User, hub_path: str) -> QuerySet:

@@ -8,6 +8,8 @@ from demo.context import DOMAIN
 
 # Fixed and documented so anyone trying the demo can sign in; demo data only.
 DEMO_PASSWORD = "maths-hub-demo"  # noqa: S105
+# Every demo staff account's authenticator app (participants.mfa asks staff for its codes).
+DEMO_TOTP_SECRET = "MATHSHUBSDEMOAUTHENTICATORKEY234"  # noqa: S105
 SHOWCASE_HUB = "West Yorkshire Maths Hub"
 
 
@@ -58,4 +60,14 @@ def table() -> str:
     ]
     lines.insert(1, "  ".join("-" * width for width in [*widths, len(header[3])]))
     note = f"Every other demo user (@{DOMAIN}) signs in with the same password."
-    return "\n".join([*lines, "", note])
+    return "\n".join([*lines, "", note, *mfa_hint()])
+
+
+def mfa_hint() -> list[str]:
+    """How demo staff get past the second step of signing in."""
+    return [
+        f"Staff accounts (national team, hub staff) then ask for a code: authenticator key "
+        f"{DEMO_TOTP_SECRET}.",
+        "Add the key to an authenticator app, or run `.venv/bin/python manage.py demo_totp` "
+        "for the current code.",
+    ]

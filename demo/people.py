@@ -11,8 +11,17 @@ import re
 from collections import Counter, defaultdict
 
 from demo import words
-from demo.context import DOMAIN, Context, apportion
-from participants.models import LLME, HubMembership, HubRole, SchoolPhase, User, UserRole
+from demo.context import DOMAIN, Context, apportion, at
+from participants.models import (
+    LLME,
+    ClaimStatus,
+    HubMembership,
+    HubRole,
+    SchoolLeaderClaim,
+    SchoolPhase,
+    User,
+    UserRole,
+)
 
 SCHOOL_USER_PHASES = {
     SchoolPhase.NURSERY: ["early_years"],
@@ -175,3 +184,21 @@ def _second_hubs(ctx: Context, by_hub: dict, rng) -> None:
                     continue
                 phases = ctx.llme_phases[id(llme)]
                 by_hub[other.pk].append(new_llme(ctx, llme.user, other, phases, rng, active=True))
+
+
+def leader_claims(ctx: Context, people: People) -> list[SchoolLeaderClaim]:
+    """Every demo school leader is confirmed, by their school's hub manager, when the school
+    year began; so the demo's leaders can name colleagues."""
+    decided_at = at(ctx.years["current"].starts_on, 9)
+    return [
+        SchoolLeaderClaim(
+            user=user,
+            school=user.school,
+            status=ClaimStatus.CONFIRMED,
+            created_at=decided_at,
+            decided_at=decided_at,
+            decided_by=ctx.managers.get(user.school.hub_id),
+        )
+        for user in people.users
+        if user.role == UserRole.SCHOOL_LEADER and user.school is not None
+    ]

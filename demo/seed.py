@@ -24,6 +24,7 @@ from participants.models import (
     HubRole,
     LocalAuthority,
     School,
+    SchoolLeaderClaim,
     User,
     UserRole,
 )
@@ -61,6 +62,7 @@ RESET_ORDER = [
     AcademicYear,
     LLME,
     HubMembership,
+    SchoolLeaderClaim,
     User,
     School,
     LocalAuthority,

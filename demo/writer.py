@@ -7,10 +7,14 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 
 from demo.context import Context
+from demo.logins import DEMO_TOTP_SECRET
+from demo.people import leader_claims
 from evaluations.models import OutcomeEvaluation, WorkGroupEvaluation
-from participants.models import LLME, HubMembership, User
+from participants.models import LLME, HubMembership, SchoolLeaderClaim, User
 from projects.models import Interest, Offer
 from workgroups.models import (
     Attendance,
@@ -31,12 +35,24 @@ def _bulk(model, rows: list) -> list:
     return model.objects.bulk_create(rows, batch_size=BATCH)
 
 
+def _staff_authenticators(users: list[User]) -> list[Authenticator]:
+    """Every demo staff account has the same authenticator app, whose key the logins table
+    prints: staff must have one to use the admin and the reports."""
+    secret = encrypt(DEMO_TOTP_SECRET)
+    return [
+        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": secret})
+        for user in users
+        if user.is_staff
+    ]
+
+
 def write_people(ctx: Context, people) -> None:
     _bulk(User, people.users)
     _bulk(
         EmailAddress,
         [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in people.users],
     )
+    _bulk(Authenticator, _staff_authenticators(people.users))
     phase_ids = {code: phase.pk for code, phase in ctx.phases.items()}
     _bulk(
         User.phases.through,
@@ -47,6 +63,7 @@ def write_people(ctx: Context, people) -> None:
         ],
     )
     _bulk(HubMembership, ctx.pending.get("membership"))
+    _bulk(SchoolLeaderClaim, leader_claims(ctx, people))
     llmes = _bulk(LLME, ctx.pending.get("llme"))
     _bulk(
         LLME.phases.through,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from core import scoping
+from core import audit, scoping
 from core.email import send_templated
 from core.errors import DomainError, Reason
 from core.text import check_lengths
@@ -23,7 +23,7 @@ from evaluations.models import (
 )
 from participants.models import HubMembership, User
 from workgroups.models import WorkGroup
-from workgroups.services.delivery import lock_evidence
+from workgroups.services.delivery import lock_evidence, unlock_evidence
 
 EDITABLE_STATUSES = [EvaluationStatus.DRAFT, EvaluationStatus.RETURNED]
 
@@ -77,7 +77,21 @@ def save_evaluation(
 
 
 def _save_ratings(evaluation, ratings: Mapping[str, tuple[int | None, str]]) -> None:
+    """Upsert the ratings in one query; the trail gets one entry on the evaluation naming each
+    area whose rating or evidence changed."""
     areas = dict(evaluation.work_group.project.outcome_areas.values_list("code", "pk"))
+    before = {
+        outcome.area.code: (outcome.rating, outcome.evidence)
+        for outcome in evaluation.outcomes.select_related("area")
+    }
+    changes = {
+        f"{field} ({code})": (old, new)
+        for code, now in ratings.items()
+        for field, old, new in zip(
+            ("rating", "evidence"), before.get(code, (None, "")), now, strict=True
+        )
+    }
+    audit.record(evaluation, changes=changes)
     OutcomeEvaluation.objects.bulk_create(
         [
             OutcomeEvaluation(
@@ -168,6 +182,29 @@ def return_evaluation(
     evaluation.status = EvaluationStatus.RETURNED
     evaluation.review_comment = comment
     evaluation.save(update_fields=["status", "review_comment", "updated_at"])
+    _tell_leads(evaluation, "evaluation_returned")
+    return evaluation
+
+
+@transaction.atomic
+def reopen_evaluation(
+    evaluation: WorkGroupEvaluation, *, by: User, reason: str
+) -> WorkGroupEvaluation:
+    """The national team reopens a signed-off evaluation, saying why: it goes back to the lead
+    as returned with that reason, and the group's session records may change again."""
+    reason = reason.strip()
+    if not scoping.is_national(by):
+        raise EvaluationError("Only the national team can reopen a signed-off evaluation.")
+    if not reason:
+        raise EvaluationError(Reason("Say why it is reopened: the lead is told.", field="reason"))
+    check_lengths(EvaluationError, reason=reason)
+    evaluation = _lock(evaluation)
+    if evaluation.status != EvaluationStatus.SIGNED_OFF:
+        raise EvaluationError("Only a signed-off evaluation can be reopened.")
+    evaluation.status = EvaluationStatus.RETURNED
+    evaluation.review_comment = reason
+    evaluation.save(update_fields=["status", "review_comment", "updated_at"])
+    unlock_evidence(work_group=evaluation.work_group)
     _tell_leads(evaluation, "evaluation_returned")
     return evaluation
 

@@ -38,9 +38,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "auditlog",
     # From the bottom layer up; see the import contract in pyproject.toml.
     "core",
     "participants",
@@ -60,9 +62,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user (and remote address) is the actor of every change in the audit trail.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "participants.mfa.RequireStaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "mathshub.urls"
@@ -132,6 +137,61 @@ ACCOUNT_FORMS = {
     "reset_password_from_key": "participants.forms.ResetPasswordFromLinkForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Maths Hubs] "
+
+# allauth.mfa: a second factor, required of hub staff and the national team before they reach
+# the admin or the reports (participants.mfa); anyone else may add one from their account.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Maths Hubs CPD"
+MFA_ADAPTER = "participants.mfa.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "participants.mfa.SignInCodeForm",
+    "reauthenticate": "participants.mfa.ConfirmCodeForm",
+    "activate_totp": "participants.mfa.ActivateAuthenticatorForm",
+}
+# fido2 refuses security keys on http://localhost unless told otherwise: development only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# The audit trail (django-auditlog, read through core.audit): every change of these models is
+# recorded with who made it, when, each field before and after, and the reason given. The User's
+# password, last sign-in and calendar-feed token are never recorded; `updated_at` stamps only
+# repeat the entry's own time.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "participants.User",
+        "exclude_fields": ["password", "last_login", "calendar_token"],
+        "m2m_fields": ["phases", "groups", "user_permissions"],
+    },
+    "participants.School",
+    "participants.Hub",
+    {"model": "participants.LLME", "m2m_fields": ["phases"]},
+    "participants.HubMembership",
+    {
+        "model": "projects.Project",
+        "m2m_fields": [
+            "phases",
+            "outcome_areas",
+            "prerequisites",
+            "eligible_hubs",
+            "eligible_regions",
+            "eligible_local_authorities",
+            "years",
+        ],
+    },
+    "projects.Offer",
+    {"model": "workgroups.WorkGroup", "m2m_fields": ["leads"]},
+    "workgroups.Session",
+    "workgroups.Place",
+    "workgroups.Registration",
+    "workgroups.Attendance",
+    {"model": "workgroups.SessionRecord", "exclude_fields": ["updated_at"]},
+    {"model": "workgroups.Milestone", "exclude_fields": ["updated_at"]},
+    "workgroups.Nomination",
+    "workgroups.Invitation",
+    {"model": "evaluations.WorkGroupEvaluation", "exclude_fields": ["updated_at"]},
+    "evaluations.OutcomeEvaluation",
+)
+# Fixtures loaded with loaddata are not changes anyone made.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,24 +1,31 @@
-"""Admin for people, schools, hubs, LLMEs and hub staff.
+"""Admin for people, schools, hubs, LLMEs, hub staff and school leader claims.
 
 Schools and other reference data are read-only to hub staff (schools may choose any hub, so
-they see every school); hubs, LLMEs and staff are limited to the user's own hubs.
+they see every school); hubs, LLMEs, staff and leader claims are limited to the user's own
+hubs, and people to those connected to them (``User.objects.connected_to_hubs``).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from core import scoping
 from core.admin import HubScopedAdmin, ReferenceDataAdmin, RulesPermissionsMixin
+from core.admin_tools import Attention, HistoryProtectedMixin, needs_attention
+from core.errors import DomainError
+from participants import services
 from participants.models import (
     LLME,
+    ClaimStatus,
     Hub,
     HubMembership,
     LocalAuthority,
     Phase,
     Region,
     School,
+    SchoolLeaderClaim,
     User,
 )
 
@@ -46,7 +53,7 @@ class LocalAuthorityAdmin(ReferenceDataAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(ReferenceDataAdmin):
+class SchoolAdmin(HistoryProtectedMixin, ReferenceDataAdmin):
     list_display = (
         "urn",
         "name",
@@ -62,6 +69,14 @@ class SchoolAdmin(ReferenceDataAdmin):
     search_fields = ("=urn", "name", "postcode", "town")
     autocomplete_fields = ("local_authority",)
     show_full_result_count = False
+
+    def delete_refusal(self, school) -> str | None:
+        if school.places.exists() or school.people.exists():
+            return (
+                f"{school.name} has people or places in groups, so deleting it would lose their "
+                "history. When a school closes, the next GIAS import marks it closed."
+            )
+        return None
 
 
 @admin.register(Hub)
@@ -121,20 +136,29 @@ class UserEditForm(UserChangeForm):
 
 @admin.register(User)
 class UserAdmin(RulesPermissionsMixin, DjangoUserAdmin):
-    """Everyone who signs in, by email. Hub staff may read users and correct a participant's
-    profile; only the national team changes sign-in details, passwords and privileges.
+    """Everyone who signs in, by email. Hub staff see only the people connected to their hubs
+    (anyone else is "not found") and may correct a participant's role and phases; names,
+    emails, schools, passwords and privileges are the national team's to change.
     """
 
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "role", "school", "is_staff")
-    list_filter = ("role", "is_staff", "is_national_team", "is_active")
+    list_filter = (
+        "role",
+        ("school__hub", admin.RelatedOnlyFieldListFilter),
+        "is_staff",
+        "is_national_team",
+        "is_active",
+    )
     list_select_related = ("school",)
     search_fields = ("email", "first_name", "last_name")
     autocomplete_fields = ("school",)
     filter_horizontal = ("phases", "groups", "user_permissions")
     profile_fields = ("first_name", "last_name", "role", "school", "phases")
+    # Who someone is and where they work: only the national team changes these.
+    identity_fields = ("email", "first_name", "last_name", "school")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": profile_fields}),
@@ -150,6 +174,10 @@ class UserAdmin(RulesPermissionsMixin, DjangoUserAdmin):
             },
         ),
     )
+
+    def get_queryset(self, request):
+        # Also what autocomplete searches, for every field that points at a person.
+        return scoping.visible(super().get_queryset(request), request.user)
 
     def may_edit(self, request, obj=None) -> bool:
         return scoping.can_use_admin(request.user) and scoping.is_national(request.user)
@@ -173,9 +201,103 @@ class UserAdmin(RulesPermissionsMixin, DjangoUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         if scoping.is_national(request.user):
             return ("last_login", "date_joined")
-        return ("email", "is_active", "last_login", "date_joined", *PRIVILEGE_FIELDS)
+        return (
+            *self.identity_fields,
+            "is_active",
+            "last_login",
+            "date_joined",
+            *PRIVILEGE_FIELDS,
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"role", "school"} & set(form.changed_data):
+            services.sync_leader_claim(user=obj, reopen=True)
 
     def user_change_password(self, request, id, form_url=""):
         if not scoping.is_national(request.user):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+
+def decide_claims(model_admin, request, queryset, decide, done: str) -> None:
+    """Call ``decide(claim)`` for each claim; report each refusal and count the rest."""
+    count = 0
+    for claim in queryset.select_related("user", "school__hub"):
+        try:
+            decide(claim)
+        except DomainError as error:
+            model_admin.message_user(request, " ".join(error.reasons), messages.ERROR)
+        else:
+            count += 1
+    if count:
+        model_admin.message_user(request, done.format(count=count), messages.SUCCESS)
+
+
+@admin.register(SchoolLeaderClaim)
+class SchoolLeaderClaimAdmin(HubScopedAdmin):
+    """The queue of people who say they lead a school of the hub. Claims come from profiles
+    and are decided only by the actions, which call the services; nothing here is edited."""
+
+    list_display = ("user", "email", "school", "hub", "status", "created_at", "decided_by")
+    list_filter = ("status", ("school__hub", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("user", "school__hub", "decided_by")
+    search_fields = ("user__email", "user__first_name", "user__last_name", "school__name")
+    date_hierarchy = "created_at"
+    fields = ("user", "school", "status", "created_at", "decided_by", "decided_at", "reason")
+    readonly_fields = fields
+    actions = [*HubScopedAdmin.actions, "confirm_claims", "reject_claims"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The actions need "change"; a claim's own page only shows it.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.display(ordering="user__email")
+    def email(self, claim):
+        return claim.user.email
+
+    @admin.display(ordering="school__hub__name")
+    def hub(self, claim):
+        return claim.school.hub
+
+    @admin.action(description="Confirm selected school leaders", permissions=["change"])
+    def confirm_claims(self, request, queryset):
+        decide_claims(
+            self,
+            request,
+            queryset,
+            lambda claim: services.confirm_leader_claim(claim=claim, by=request.user),
+            "{count} school leader(s) confirmed.",
+        )
+
+    @admin.action(description="Reject selected school leader claims", permissions=["change"])
+    def reject_claims(self, request, queryset):
+        decide_claims(
+            self,
+            request,
+            queryset,
+            lambda claim: services.reject_leader_claim(claim=claim, by=request.user),
+            "{count} claim(s) rejected.",
+        )
+
+
+@needs_attention
+def leader_claims_attention(request) -> list[Attention]:
+    if not scoping.can_use_admin(request.user):
+        return []
+    pending = scoping.visible(SchoolLeaderClaim.objects.all(), request.user).filter(
+        status=ClaimStatus.PENDING
+    )
+    return [
+        Attention(
+            "School leaders to confirm",
+            pending.count(),
+            reverse("admin:participants_schoolleaderclaim_changelist") + "?status__exact=pending",
+        )
+    ]

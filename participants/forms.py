@@ -61,6 +61,8 @@ class ProfileForm(forms.Form):
         label="Your role",
         choices=UserRole.choices,
         widget=LinkableRadioSelect,
+        help_text="Your school's Maths Hub confirms school leaders before they can name "
+        "colleagues or see who fills your school's places.",
         error_messages={
             "required": "Choose your role.",
             "invalid_choice": "Choose your role from the list.",

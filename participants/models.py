@@ -5,9 +5,10 @@ import secrets
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core import scoping
 from core.querysets import HubOwnedQuerySet
 
 
@@ -188,7 +189,28 @@ class UserRole(models.TextChoices):
     SCHOOL_LEADER = "school_leader", "School leader"
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def connected_to_hubs(self, hub_ids):
+        """People a hub's staff may see: its groups' participants (past ones too), its LLMEs
+        and staff, and the people whose school is in its area. Decided in the database."""
+        hub_ids = list(hub_ids)
+        if not hub_ids:
+            return self.none()
+        # Registrations belong to a higher layer: reach them by the relation's name only.
+        registration = self.model._meta.get_field("registrations").related_model
+        return self.filter(
+            Q(school__hub_id__in=hub_ids)
+            | Exists(LLME.objects.filter(user=OuterRef("pk"), hub_id__in=hub_ids))
+            | Exists(HubMembership.objects.filter(user=OuterRef("pk"), hub_id__in=hub_ids))
+            | Exists(
+                registration.objects.filter(
+                    user=OuterRef("pk"), place__work_group__hub_id__in=hub_ids
+                )
+            )
+        )
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra):
@@ -321,3 +343,85 @@ class HubMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}, {self.hub}"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Not confirmed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# A person has at most one claim in these states: the one their profile makes now.
+OPEN_CLAIM_STATUSES = [ClaimStatus.PENDING, ClaimStatus.CONFIRMED]
+
+
+class SchoolLeaderClaimQuerySet(HubOwnedQuerySet):
+    def pending(self):
+        return self.filter(status=ClaimStatus.PENDING)
+
+    def confirmed(self):
+        return self.filter(status=ClaimStatus.CONFIRMED)
+
+    def open(self):
+        return self.filter(status__in=OPEN_CLAIM_STATUSES)
+
+
+class SchoolLeaderClaim(models.Model):
+    """Someone's claim to lead their school, and who decided it.
+
+    Choosing the school-leader role in a profile makes a pending claim; it gives no power over
+    the school (naming colleagues, seeing its places) until the school's hub or a confirmed
+    leader of the school confirms it. Changing school or role withdraws it; rows are never
+    deleted, so the decisions stay on record.
+    """
+
+    hub_path = "school__hub"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="leader_claims")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="leader_claims")
+    status = models.CharField(
+        max_length=20, choices=ClaimStatus, default=ClaimStatus.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leader_claims_decided",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(
+        max_length=500, blank=True, help_text="Why it was not confirmed, or why it ended."
+    )
+
+    objects = SchoolLeaderClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["school", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status__in=OPEN_CLAIM_STATUSES),
+                name="one_open_leader_claim_per_person",
+                violation_error_message="This person already has an open school leader claim.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} leads {self.school.name} ({self.get_status_display().lower()})"
+
+    @property
+    def confirmer(self) -> str:
+        """Who the claim waits for, in words: the school's hub (the national team if none)."""
+        return self.school.hub.name if self.school.hub_id else "the national team"
+
+    @property
+    def decider(self) -> str:
+        """Who decided it, in words: the hub for its staff, else the colleague's name."""
+        by = self.decided_by
+        if by is None or scoping.can_manage_hub(by, self.school.hub_id):
+            return self.confirmer
+        return str(by)

@@ -10,15 +10,16 @@ from urllib.parse import urlencode, urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from participants import services
+from participants import rules, services
 from participants.forms import FIND_SCHOOL_BUTTON, ProfileForm
-from participants.models import School
+from participants.models import School, SchoolLeaderClaim
 
 PROFILE_NEEDED_MESSAGE = (
     "Before you go on, please tell us your name, your role and your school. "
@@ -134,6 +135,7 @@ class ProfileView(LoginRequiredMixin, FormView):
             next_url=next_url,
             search_url=reverse("participants:school_search"),
             school_limit=services.SCHOOL_RESULTS_LIMIT,
+            leader_claim=rules.current_leader_claim(self.request.user),
             **kwargs,
         )
 
@@ -178,3 +180,50 @@ class SchoolSearchView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             form=form, searched=query.strip(), school_limit=services.SCHOOL_RESULTS_LIMIT, **kwargs
         )
+
+
+class VerifiedLeaderMixin(LoginRequiredMixin):
+    """Pages for confirmed leaders of their school; to anyone else they do not exist."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not rules.is_verified_leader(request.user):
+            raise Http404("Only confirmed school leaders have this page.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def colleagues_claims(self):
+        user = self.request.user
+        return SchoolLeaderClaim.objects.filter(school_id=user.school_id).exclude(user=user)
+
+
+class SchoolLeadersView(VerifiedLeaderMixin, TemplateView):
+    """A confirmed leader's list of colleagues who say they lead the school too."""
+
+    template_name = "participants/school_leaders.html"
+
+    def get_context_data(self, **kwargs):
+        claims = self.colleagues_claims().select_related("user")
+        return super().get_context_data(
+            school=self.request.user.school,
+            pending=list(claims.pending()),
+            confirmed=list(claims.confirmed()),
+            **kwargs,
+        )
+
+
+class DecideLeaderClaimView(VerifiedLeaderMixin, View):
+    """POST: confirm or reject a colleague's claim through the services."""
+
+    decision = "confirm"
+
+    def post(self, request, pk):
+        claim = get_object_or_404(self.colleagues_claims().pending(), pk=pk)
+        try:
+            if self.decision == "confirm":
+                services.confirm_leader_claim(claim=claim, by=request.user)
+                messages.success(request, f"{claim.user} is confirmed as a school leader.")
+            else:
+                services.reject_leader_claim(claim=claim, by=request.user)
+                messages.success(request, f"{claim.user} is not confirmed as a school leader.")
+        except services.LeaderClaimError as error:
+            messages.error(request, " ".join(error.reasons))
+        return redirect("participants:school_leaders")

@@ -13,6 +13,7 @@ import datetime
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session as LoginSession
@@ -20,8 +21,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import audit
 from core.errors import DomainError
-from participants.models import LLME, HubMembership, User, new_calendar_token
+from participants.models import LLME, HubMembership, SchoolLeaderClaim, User, new_calendar_token
+from participants.services import withdraw_leader_claims
 from projects.models import Interest
 from workgroups.models import (
     FINISHED_GROUP_STATUSES,
@@ -91,6 +94,7 @@ def personal_data(*, user: User) -> dict[str, Any]:
         "interests": _interests(person),
         "nominations_made": _nominations_made(person),
         "nominations_naming_you": _nominations_naming(person),
+        "school_leader_claims": _leader_claims(person),
         "llme_roles": _llme_roles(person),
         "hub_staff_roles": _hub_staff_roles(person),
     }
@@ -205,6 +209,7 @@ def _nomination(row: Nomination) -> dict[str, Any]:
         "school": row.place.school.name,
         "role": row.role.name,
         "accepted": row.is_claimed,
+        "status": row.get_status_display(),
         "made_at": _when(row.created_at),
     }
 
@@ -218,9 +223,23 @@ def _nominations_made(user: User) -> list[dict[str, Any]]:
 
 def _nominations_naming(user: User) -> list[dict[str, Any]]:
     rows = Nomination.objects.filter(
-        Q(email__iexact=user.email) | Q(registration__user=user)
+        Q(email__iexact=user.email) | Q(user=user) | Q(registration__user=user)
     ).select_related("place__work_group", "place__school", "role")
     return [_nomination(row) for row in rows]
+
+
+def _leader_claims(user: User) -> list[dict[str, Any]]:
+    rows = SchoolLeaderClaim.objects.filter(user=user).select_related("school")
+    return [
+        {
+            "school": row.school.name,
+            "status": row.get_status_display(),
+            "made_at": _when(row.created_at),
+            "decided_at": _when(row.decided_at),
+            "reason": row.reason,
+        }
+        for row in rows
+    ]
 
 
 def _llme_roles(user: User) -> list[dict[str, Any]]:
@@ -255,9 +274,12 @@ def erase_user(*, user: User) -> None:
         withdraw(registration=registration)
     emails = _all_emails(user)
     _forget_nominations(user, emails)
+    withdraw_leader_claims(user=user, reason="The account was erased.")
     _blank_free_text(user)
     EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()  # its secrets and recovery codes
     _anonymise(user)
+    audit.anonymise(user, replacement=erased_email(user))  # the trail keeps what they did
     _end_sessions(user)
 
 
@@ -282,7 +304,9 @@ def _forget_nominations(user: User, emails: set[str]) -> None:
     named = Q()
     for email in emails:
         named |= Q(email__iexact=email)
-    Nomination.objects.filter(registration__isnull=True).filter(Q(invited_by=user) | named).delete()
+    Nomination.objects.filter(registration__isnull=True).filter(
+        Q(invited_by=user) | Q(user=user) | named
+    ).delete()
     Nomination.objects.filter(registration__user=user).update(email=erased_email(user))
 
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from core.admin import HubScopedAdmin, ReferenceDataAdmin, RulesPermissionsMixin
+from core.admin_tools import HistoryProtectedMixin
 from projects.models import AcademicYear, Interest, Offer, OutcomeArea, ParticipantRole, Project
 
 
@@ -30,7 +31,7 @@ class ParticipantRoleInline(RulesPermissionsMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ReferenceDataAdmin):
+class ProjectAdmin(HistoryProtectedMixin, ReferenceDataAdmin):
     """Projects and their eligibility are defined nationally; hub staff read them."""
 
     list_display = (
@@ -55,6 +56,14 @@ class ProjectAdmin(ReferenceDataAdmin):
         "eligible_local_authorities",
         "years",
     )
+
+    def delete_refusal(self, project) -> str | None:
+        if project.work_groups.exists():
+            return (
+                f"{project} has groups, so deleting it would lose their history. "
+                "Take it out of next year's years instead."
+            )
+        return None
 
 
 @admin.register(Offer)

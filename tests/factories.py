@@ -6,8 +6,10 @@ import factory
 from django.utils import timezone
 
 from evaluations.models import EvaluationStatus, WorkGroupEvaluation
+from participants import mfa as staff_mfa
 from participants.models import (
     LLME,
+    ClaimStatus,
     Hub,
     HubMembership,
     HubRole,
@@ -15,6 +17,7 @@ from participants.models import (
     Phase,
     Region,
     School,
+    SchoolLeaderClaim,
     User,
     UserRole,
 )
@@ -96,19 +99,50 @@ class TeacherFactory(UserFactory):
     school = factory.SubFactory(SchoolFactory)
 
 
+# Staff need an authenticator to use the admin and the reports (participants.mfa); the staff
+# factories give them one with this secret unless told ``mfa=False``.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_totp(user: User, secret: str = TOTP_SECRET) -> User:
+    """Give ``user`` an authenticator app whose codes ``totp_code(secret)`` computes."""
+    staff_mfa.enrol_totp(user, secret)
+    return user
+
+
+def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None) -> str:
+    """The code an authenticator app with ``secret`` shows now (or at the Unix time ``at``)."""
+    return staff_mfa.totp_code(secret, at=at)
+
+
 class NationalAdminFactory(UserFactory):
+    """The national team, with an authenticator (``mfa=False`` for none)."""
+
     is_staff = True
     is_superuser = True
     is_national_team = True
 
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            enrol_totp(obj)
+
 
 class HubMembershipFactory(factory.django.DjangoModelFactory):
+    """Hub staff; the user has an authenticator unless told ``mfa=False``."""
+
     class Meta:
         model = HubMembership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory, is_staff=True)
     hub = factory.SubFactory(HubFactory)
     role = HubRole.HUB_MANAGER
+
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):
+        if create and extracted is not False and not staff_mfa.has_authenticator(obj.user):
+            enrol_totp(obj.user)
 
 
 class LLMEFactory(factory.django.DjangoModelFactory):
@@ -237,3 +271,28 @@ def signed_off_evaluation(work_group, **fields) -> WorkGroupEvaluation:
     )
     reviewer = HubMembershipFactory(hub=work_group.hub).user
     return sign_off_evaluation(evaluation, by=reviewer)
+
+
+class SchoolLeaderClaimFactory(factory.django.DjangoModelFactory):
+    """A claim to lead the person's own school; confirmed unless told another ``status``."""
+
+    class Meta:
+        model = SchoolLeaderClaim
+
+    user = factory.SubFactory(TeacherFactory, role=UserRole.SCHOOL_LEADER)
+    school = factory.LazyAttribute(lambda o: o.user.school)
+    status = ClaimStatus.CONFIRMED
+    decided_at = factory.LazyAttribute(
+        lambda o: None if o.status == ClaimStatus.PENDING else timezone.now()
+    )
+
+
+def school_leader(school=None, status=ClaimStatus.CONFIRMED, **fields) -> User:
+    """A teacher whose profile says they lead ``school``, with a claim in ``status``
+    (``None`` for no claim at all)."""
+    user = TeacherFactory(
+        role=UserRole.SCHOOL_LEADER, **({"school": school} if school else {}), **fields
+    )
+    if status is not None:
+        SchoolLeaderClaimFactory(user=user, status=status)
+    return user

@@ -8,6 +8,7 @@ Each check is one query and names what it found.
 from django.db.models import Count, F, Q
 
 from evaluations.models import EvaluationStatus, WorkGroupEvaluation
+from participants.models import SchoolLeaderClaim, UserRole
 from workgroups.models import (
     ACTIVE_PLACE_STATUSES,
     PROMOTABLE_GROUP_STATUSES,
@@ -72,6 +73,14 @@ def broken_invariants() -> list[str]:
         ).exclude(Q(evaluation__in=signed_off)),
         "a confirmed place has no decision time": Place.objects.filter(
             status=PlaceStatus.CONFIRMED, decided_at__isnull=True
+        ),
+        "an open school leader claim is not what the person's profile says": (
+            SchoolLeaderClaim.objects.open().exclude(
+                user__role=UserRole.SCHOOL_LEADER, user__school=F("school")
+            )
+        ),
+        "a school leader claim is decided without a decision time": (
+            SchoolLeaderClaim.objects.exclude(status="pending").filter(decided_at__isnull=True)
         ),
     }
     return [rule for rule, rows in checks.items() if rows.exists()]

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,15 +15,22 @@ from core.csv import csv_cell
 from tests.factories import (
     HubFactory,
     HubMembershipFactory,
+    LLMEFactory,
     PlaceFactory,
     ProjectFactory,
     RegistrationFactory,
     SchoolFactory,
     TeacherFactory,
-    UserFactory,
     WorkGroupFactory,
 )
-from workgroups.models import Nomination, Place, PlaceStatus, Registration, RegistrationStatus
+from workgroups.models import (
+    Nomination,
+    Place,
+    PlaceStatus,
+    Registration,
+    RegistrationStatus,
+    WorkGroupStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +137,8 @@ def test_promoting_serves_the_waiting_list_in_the_order_schools_asked(manager_cl
         PlaceStatus.CONFIRMED,
         PlaceStatus.WAITLISTED,
     ]
-    assert ("info", "2 waiting school(s) given a place.") in reported
+    names = f"{first.school.name}, {second.school.name}"
+    assert ("info", f"2 waiting school(s) given a place: {names}.") in reported
 
 
 def test_withdrawing_the_last_participant_frees_the_place_for_the_waiting_list(manager_client, hub):
@@ -223,7 +232,8 @@ def add_registration(client, user, group, role=None):
 
 def test_adding_an_ineligible_person_shows_why_and_registers_nobody(manager_client, hub):
     group = WorkGroupFactory(hub=hub)
-    without_school = UserFactory()
+    # Hub staff find only people connected to their hub: here, one of its LLMEs.
+    without_school = LLMEFactory(hub=hub).user
 
     response = add_registration(manager_client, without_school, group)
 
@@ -236,7 +246,7 @@ def test_adding_an_ineligible_person_shows_why_and_registers_nobody(manager_clie
 
 def test_adding_an_eligible_teacher_registers_them_with_a_confirmed_place(manager_client, hub):
     group = WorkGroupFactory(hub=hub)
-    teacher = TeacherFactory()
+    teacher = TeacherFactory(school__hub=hub)
 
     response = add_registration(manager_client, teacher, group)
 
@@ -250,7 +260,7 @@ def test_adding_an_eligible_teacher_registers_them_with_a_confirmed_place(manage
 
 def test_adding_a_third_lead_participant_for_one_school_is_refused(manager_client, hub):
     group = WorkGroupFactory(hub=hub, project=ProjectFactory(roles=[("Lead participant", 1)]))
-    school = SchoolFactory()
+    school = SchoolFactory(hub=hub)
     RegistrationFactory(place=PlaceFactory(work_group=group, school=school))
     colleague = TeacherFactory(school=school)
 
@@ -259,6 +269,17 @@ def test_adding_a_third_lead_participant_for_one_school_is_refused(manager_clien
     assert response.status_code == 200
     assert "lead participant places are all taken" in response.content.decode()
     assert not Registration.objects.filter(user=colleague).exists()
+
+
+def test_registering_someone_not_connected_to_the_hub_is_refused(manager_client, hub):
+    group = WorkGroupFactory(hub=hub)
+    stranger = TeacherFactory()
+
+    response = add_registration(manager_client, stranger, group)
+
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
+    assert not Registration.objects.filter(user=stranger).exists()
 
 
 def test_registering_for_another_hubs_group_is_refused(manager_client, hub):
@@ -303,20 +324,67 @@ def change_form_data(response) -> dict:
     return data
 
 
-def test_raising_a_groups_places_in_the_admin_lets_the_waiting_list_in(
+def test_raising_a_groups_places_in_the_admin_lets_the_waiting_list_in_and_names_them(
     manager_client, hub, django_capture_on_commit_callbacks
 ):
     group = WorkGroupFactory(hub=hub, capacity=1)
     PlaceFactory(work_group=group)
     waiting = PlaceFactory(work_group=group, status=PlaceStatus.WAITLISTED)
+    url = reverse("admin:workgroup_capacity", args=[group.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url, {"capacity": 2}, follow=True)
+
+    assert statuses([waiting]) == [PlaceStatus.CONFIRMED]
+    assert (
+        f"{group.name} now has 2 places. Given a place from the waiting list: "
+        f"{waiting.school.name}." in [str(m) for m in response.context["messages"]]
+    )
+
+
+@pytest.mark.parametrize(
+    ("places", "message"),
+    [
+        ("0", "Ensure this value is greater than or equal to 1."),
+        ("1", "has 2 schools with a place, so it needs at least 2 places"),
+        ("99999999999", "Ensure this value is less than or equal to 200."),
+        ("ten", "Enter a whole number."),
+        ("", "This field is required."),
+    ],
+)
+def test_places_below_those_taken_or_absurd_are_refused_next_to_the_field(
+    manager_client, hub, places, message
+):
+    group = WorkGroupFactory(hub=hub, capacity=3)
+    PlaceFactory(work_group=group)
+    PlaceFactory(work_group=group)
+    waiting = PlaceFactory(work_group=group, status=PlaceStatus.WAITLISTED)
+    before = mail.outbox[:]
+
+    response = manager_client.post(
+        reverse("admin:workgroup_capacity", args=[group.pk]), {"capacity": places}
+    )
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["capacity"])
+    group.refresh_from_db()
+    assert group.capacity == 3
+    assert statuses([waiting]) == [PlaceStatus.WAITLISTED]
+    assert mail.outbox == before
+
+
+def test_the_change_form_does_not_change_places_or_status(manager_client, hub):
+    group = WorkGroupFactory(hub=hub, capacity=3, status=WorkGroupStatus.RECRUITING)
     url = reverse("admin:workgroups_workgroup_change", args=[group.pk])
     data = change_form_data(manager_client.get(url))
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = manager_client.post(url, {**data, "capacity": 2})
+    response = manager_client.post(
+        url, {**data, "capacity": 99999, "status": WorkGroupStatus.COMPLETED, "name": "Renamed"}
+    )
 
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    assert statuses([waiting]) == [PlaceStatus.CONFIRMED]
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.name, group.capacity, group.status) == ("Renamed", 3, WorkGroupStatus.RECRUITING)
 
 
 def test_place_page_shows_the_colleagues_the_school_named(manager_client, hub):

@@ -187,11 +187,14 @@ def test_every_hub_page_renders_for_hub_staff(client, hub, manager, model_admin)
     add_groups(hub, 1)
     client.force_login(manager)
     opts = model_admin.model._meta
-    # Sign-in addresses (allauth) and permission groups are the national team's business.
+    # Sign-in addresses and authenticators (allauth), permission groups and the whole audit
+    # trail are the national team's business.
     national_only = opts.label in (
         "evaluations.NationalReport",
         "auth.Group",
         "account.EmailAddress",
+        "mfa.Authenticator",
+        "auditlog.LogEntry",
     )
 
     response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
@@ -208,8 +211,21 @@ def test_searching_schools_by_a_word_does_not_fail_on_the_urn(client, hub, manag
     assert "Meadow Primary" in response.content.decode()
 
 
-# Places, interest and reports come from the site and the services, never the add form.
-NO_ADD_FORM = {"workgroups.Place", "projects.Interest", "evaluations.NationalReport"}
+# Places, interest and reports come from the site and the services, never the add form; so do
+# the records leads and teachers write (attendance, session records, responses, action plans,
+# evaluations), which the admin only shows; the audit trail is written by the changes alone.
+NO_ADD_FORM = {
+    "auditlog.LogEntry",
+    "participants.SchoolLeaderClaim",
+    "workgroups.Place",
+    "projects.Interest",
+    "evaluations.NationalReport",
+    "workgroups.Attendance",
+    "workgroups.Milestone",
+    "workgroups.SessionRecord",
+    "workgroups.GapTaskResponse",
+    "evaluations.WorkGroupEvaluation",
+}
 
 
 @pytest.mark.parametrize("model_admin", registered_pages())
@@ -249,8 +265,8 @@ def test_hub_staff_cannot_add_users(client, manager):
     assert response.status_code == 403
 
 
-def test_hub_staff_do_not_see_calendar_tokens_or_password_hashes(client, manager):
-    teacher = TeacherFactory()
+def test_hub_staff_do_not_see_calendar_tokens_or_password_hashes(client, hub, manager):
+    teacher = TeacherFactory(school__hub=hub)
     client.force_login(manager)
 
     html = client.get(reverse("admin:participants_user_change", args=[teacher.pk])).content

@@ -171,7 +171,7 @@ def test_adding_a_group_for_another_hub_is_refused_with_a_form_error(client, wor
     assert not WorkGroup.objects.filter(name="New group").exists()
 
 
-def test_moving_a_group_to_another_hub_is_refused_with_a_form_error(client, world):
+def test_a_group_cannot_be_moved_to_another_hub_from_its_change_form(client, world):
     client.force_login(world["manager"])
     group = world["a"]["group"]
 
@@ -179,8 +179,7 @@ def test_moving_a_group_to_another_hub_is_refused_with_a_form_error(client, worl
         admin_url(group), group_form_data(world, world["b"]["hub"], name=group.name)
     )
 
-    assert response.status_code == 200
-    assert "hub" in response.context["adminform"].form.errors
+    assert response.status_code == 302
     group.refresh_from_db()
     assert group.hub == world["a"]["hub"]
 
@@ -203,7 +202,7 @@ def form_choices(client, url, field):
 
 def test_group_form_offers_only_the_managers_hub_and_its_llmes(client, world):
     client.force_login(world["manager"])
-    url = admin_url(world["a"]["group"])
+    url = reverse("admin:workgroups_workgroup_add")
 
     assert form_choices(client, url, "hub") == {world["a"]["hub"]}
     assert form_choices(client, url, "leads") == {world["a"]["llme"]}
@@ -213,12 +212,8 @@ def test_group_form_offers_only_the_managers_hub_and_its_llmes(client, world):
     ("model_url", "field"),
     [
         ("admin:workgroups_session_add", "work_group"),
-        ("admin:workgroups_milestone_add", "work_group"),
         ("admin:workgroups_invitation_add", "work_group"),
         ("admin:workgroups_registration_add", "group"),
-        ("admin:workgroups_attendance_add", "session"),
-        ("admin:workgroups_attendance_add", "registration"),
-        ("admin:evaluations_workgroupevaluation_add", "work_group"),
     ],
 )
 def test_related_choices_are_only_the_managers_hubs(client, world, model_url, field):
@@ -272,13 +267,16 @@ def test_group_autocomplete_for_registrations_finds_only_the_managers_groups(cli
     assert found == {world["a"]["group"].pk}
 
 
-def test_user_autocomplete_finds_people_of_any_school(client, world):
+def test_user_autocomplete_finds_only_people_connected_to_the_managers_hub(client, world):
     client.force_login(world["manager"])
-    teacher = world["teacher"]
+    ours, theirs = world["a"]["registration"].user, world["b"]["registration"].user
 
-    found = autocomplete(client, teacher.email, source="workgroups.registration", field="user")
+    def found(person):
+        return autocomplete(client, person.email, source="workgroups.registration", field="user")
 
-    assert found == {teacher.pk}
+    assert found(ours) == {ours.pk}
+    assert found(theirs) == set()
+    assert found(world["teacher"]) == set()
 
 
 def test_teacher_is_sent_to_sign_in(client, world):
@@ -301,9 +299,9 @@ def test_hub_manager_cannot_change_a_project(client, world):
     assert project.title != "Renamed"
 
 
-def test_hub_manager_cannot_make_a_teacher_staff(client, world):
+def test_hub_manager_cannot_make_a_teacher_staff_or_rename_them(client, world):
     client.force_login(world["manager"])
-    teacher = world["teacher"]
+    teacher = world["a"]["registration"].user
 
     response = client.post(
         admin_url(teacher),
@@ -319,7 +317,7 @@ def test_hub_manager_cannot_make_a_teacher_staff(client, world):
 
     assert response.status_code == 302
     teacher.refresh_from_db()
-    assert teacher.first_name == "Renamed"
+    assert teacher.first_name != "Renamed"
     assert not teacher.is_staff
     assert not teacher.is_superuser
 
@@ -330,7 +328,9 @@ def test_hub_manager_cannot_change_a_national_admins_account(client, world):
 
     response = client.post(admin_url(national), {"first_name": "Mallory"})
 
-    assert response.status_code == 403
+    # Not connected to the manager's hub, so not found (a connected one would be read-only).
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
     national.refresh_from_db()
     assert national.first_name != "Mallory"
 

@@ -5,13 +5,16 @@ from io import StringIO
 
 import pytest
 from django.contrib import auth
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
+from django.urls import reverse
 
 from demo import reference
-from demo.logins import DEMO_EMAILS, DEMO_PASSWORD
+from demo.logins import DEMO_EMAILS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from participants.models import Hub, School, User
 from projects.models import Project, Recruitment
+from tests.factories import totp_code
 from tests.invariants import broken_invariants
 from workgroups import services
 from workgroups.models import (
@@ -159,7 +162,10 @@ def test_places_in_prior_participation_groups_follow_a_completed_prerequisite(de
 
 @pytest.mark.parametrize("email", DEMO_EMAILS)
 def test_demo_login_signs_in_through_allauth(demo, client, email):
+    cache.clear()  # authenticator codes already used, by user id
     response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+    if response.url == reverse("mfa_authenticate"):  # staff: the demo authenticator's code
+        response = client.post(response.url, {"code": totp_code(DEMO_TOTP_SECRET)})
 
     assert response.status_code == 302
     user = auth.get_user(client)
@@ -214,3 +220,14 @@ def test_demo_logins_command_lists_every_demo_account(demo):
     for email in DEMO_EMAILS:
         assert email in out.getvalue()
     assert DEMO_PASSWORD in out.getvalue()
+
+
+def test_every_demo_school_leader_is_confirmed_by_their_hub(demo):
+    from participants.models import ClaimStatus, UserRole
+    from participants.rules import is_verified_leader
+
+    leaders = User.objects.filter(role=UserRole.SCHOOL_LEADER, school__isnull=False)
+
+    assert leaders.exists()
+    assert not leaders.exclude(leader_claims__status=ClaimStatus.CONFIRMED).exists()
+    assert is_verified_leader(leaders.first())

@@ -5,31 +5,51 @@ call them), so the admin holds no registration rule of its own.
 """
 
 import copy
+import datetime
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponseRedirect
-from django.utils.html import format_html_join, mark_safe
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join, mark_safe
 
+from core import audit, scoping
 from core.admin import HubScopedAdmin, HubScopedInline, scope_choices
+from core.admin_tools import (
+    Attention,
+    HistoryProtectedMixin,
+    ReadOnlyAdminMixin,
+    add_reasons,
+    needs_attention,
+    object_form_view,
+)
+from core.errors import DomainError, Reason
+from core.text import MAX_TEXT
 from projects.models import ParticipantRole
 from workgroups import services
 from workgroups.eligibility import eligibility
 from workgroups.models import (
+    OPEN_FOR_REGISTRATION,
+    PROMOTABLE_GROUP_STATUSES,
     Attendance,
     GapTaskResponse,
     Invitation,
     Milestone,
     Nomination,
     Place,
+    PlaceStatus,
     Registration,
     RegistrationStatus,
     Session,
     SessionRecord,
     WorkGroup,
+    WorkGroupStatus,
 )
+from workgroups.services import delivery
+from workgroups.services.registration import MAX_CAPACITY
 
 RELATED_ONLY = admin.RelatedOnlyFieldListFilter
 
@@ -40,7 +60,7 @@ def run_service(model_admin, request, objects, call, done: str) -> None:
     for obj in objects:
         try:
             call(obj)
-        except services.RegistrationError as error:
+        except DomainError as error:
             model_admin.message_user(request, " ".join(error.reasons), messages.ERROR)
         else:
             count += 1
@@ -60,14 +80,30 @@ def active_registrations_prefetch():
 
 
 class SessionInline(HubScopedInline, admin.TabularInline):
+    """The group's sessions, read-only: each is added, moved or cancelled on its own page,
+    through the same services as the leads' area, which tell the participants."""
+
+    template = "admin/edit_inline/readonly_tabular.html"
     model = Session
     fields = ("number", "starts_at", "ends_at", "mode", "venue", "focus", "cancelled")
+    readonly_fields = fields
     show_change_link = True
+    ordering = ("starts_at", "pk")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class PlaceInline(HubScopedInline, admin.TabularInline):
     """Schools' places, read-only: they change through the Place actions, which call services."""
 
+    template = "admin/edit_inline/readonly_tabular.html"
     model = Place
     fields = ("school", "status", "requested_at", "participants")
     readonly_fields = fields
@@ -93,8 +129,80 @@ class PlaceInline(HubScopedInline, admin.TabularInline):
         return participants_html(place.active_registrations)
 
 
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(
+        label="Places",
+        min_value=1,
+        max_value=MAX_CAPACITY,
+        help_text="How many schools can take a confirmed place. More places are offered to the "
+        "waiting list in the order schools asked; fewer can't go below the places taken.",
+    )
+
+    def __init__(self, group, data=None):
+        super().__init__(data, initial={"capacity": group.capacity})
+        self.group = group
+
+    def save(self, *, by) -> str:
+        with audit.by(by):
+            promoted = services.change_capacity(
+                work_group=self.group, capacity=self.cleaned_data["capacity"]
+            )
+        names = ", ".join(place.school.name for place in promoted)
+        given = f" Given a place from the waiting list: {names}." if promoted else ""
+        return f"{self.group.name} now has {self.cleaned_data['capacity']} places.{given}"
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="New status")
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Needed to cancel: every participant and school is emailed it.",
+    )
+
+    def __init__(self, group, data=None):
+        super().__init__(data)
+        self.group = group
+        self.fields["status"].choices = [
+            (status, WorkGroupStatus(status).label) for status in services.next_statuses(group)
+        ]
+
+    def save(self, *, by) -> str:
+        status, reason = self.cleaned_data["status"], self.cleaned_data["reason"]
+        with audit.by(by, reason=reason):
+            group = services.change_status(work_group=self.group, status=status, reason=reason)
+        return f"{group.name} is now {group.get_status_display().lower()}."
+
+
+class WorkGroupAddForm(forms.ModelForm):
+    """A new group starts as a draft; its places are checked like any change of capacity."""
+
+    class Meta:
+        model = WorkGroup
+        fields = (
+            "project",
+            "hub",
+            "academic_year",
+            "name",
+            "leads",
+            "delivery_mode",
+            "venue",
+            "capacity",
+            "recruitment_opens",
+            "recruitment_closes",
+        )
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if not 1 <= capacity <= MAX_CAPACITY:
+            raise forms.ValidationError(f"Give between 1 and {MAX_CAPACITY} places.")
+        return capacity
+
+
 @admin.register(WorkGroup)
-class WorkGroupAdmin(HubScopedAdmin):
+class WorkGroupAdmin(HistoryProtectedMixin, HubScopedAdmin):
     # Meta.ordering is dropped from GROUP BY queries, and the counts below group.
     ordering = WorkGroup._meta.ordering
     list_display = (
@@ -122,32 +230,109 @@ class WorkGroupAdmin(HubScopedAdmin):
     list_select_related = ("project", "hub", "academic_year")
     search_fields = ("name", "project__title", "hub__name", "venue")
     autocomplete_fields = ("project", "leads")
-    readonly_fields = ("places_taken", "places_left", "waitlisted")
-    fieldsets = (
-        (None, {"fields": ("project", "hub", "academic_year", "name", "leads", "status")}),
-        ("Delivery", {"fields": ("delivery_mode", "venue")}),
-        (
-            "Places",
-            {
-                "fields": (
-                    "capacity",
-                    ("places_taken", "places_left", "waitlisted"),
-                    ("recruitment_opens", "recruitment_closes"),
-                )
-            },
-        ),
-    )
+    # Changed only through "Change places" and "Change status", which call the services.
+    consequential_fields = ("project", "hub", "academic_year", "status_with_link", "places")
     inlines = [SessionInline, PlaceInline]
     actions = [*HubScopedAdmin.actions, "promote_from_waitlist"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return (
+                (None, {"fields": ("project", "hub", "academic_year", "name", "leads")}),
+                ("Delivery", {"fields": ("delivery_mode", "venue")}),
+                ("Places", {"fields": ("capacity", ("recruitment_opens", "recruitment_closes"))}),
+            )
+        return (
+            (None, {"fields": ("project", "hub", "academic_year", "name", "leads")}),
+            ("Status", {"fields": ("status_with_link", "cancellation_reason")}),
+            ("Delivery", {"fields": ("delivery_mode", "venue")}),
+            (
+                "Places",
+                {
+                    "fields": (
+                        "places",
+                        ("places_taken", "places_left", "waitlisted"),
+                        ("recruitment_opens", "recruitment_closes"),
+                    )
+                },
+            ),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (
+            *self.consequential_fields,
+            "cancellation_reason",
+            "places_taken",
+            "places_left",
+            "waitlisted",
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = WorkGroupAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_place_counts()
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            obj.status = WorkGroupStatus.DRAFT
         super().save_model(request, obj, form, change)
-        if change and {"capacity", "status"} & set(form.changed_data):
-            # More places (or a group reopened) may let waiting schools in.
-            services.promote_from_waitlist(work_group=obj)
+
+    def delete_refusal(self, group) -> str | None:
+        if group.places.exists() or group.sessions.exists():
+            return (
+                f"{group.name} has schools' places or sessions, so deleting it would lose its "
+                "history. Change its status to cancelled instead."
+            )
+        return None
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(view)
+
+        return [
+            path("<path:object_id>/places/", wrap(self.capacity_view), name="workgroup_capacity"),
+            path("<path:object_id>/status/", wrap(self.status_view), name="workgroup_status"),
+            *super().get_urls(),
+        ]
+
+    def capacity_view(self, request, object_id):
+        return object_form_view(
+            self,
+            request,
+            object_id,
+            form_class=CapacityForm,
+            title="Change places",
+            submit="Save places",
+        )
+
+    def status_view(self, request, object_id):
+        return object_form_view(
+            self,
+            request,
+            object_id,
+            form_class=StatusForm,
+            title="Change status",
+            intro="Cancelling releases every school's place and tells every participant. "
+            "Completing marks which schools attended enough sessions.",
+            submit="Change status",
+        )
+
+    @admin.display(description="status")
+    def status_with_link(self, group):
+        link = reverse("admin:workgroup_status", args=[group.pk])
+        if not services.next_statuses(group):
+            return group.get_status_display()
+        return format_html('{} <a href="{}">Change status</a>', group.get_status_display(), link)
+
+    @admin.display(description="places")
+    def places(self, group):
+        link = reverse("admin:workgroup_capacity", args=[group.pk])
+        return format_html('{} <a href="{}">Change places</a>', group.capacity, link)
 
     @admin.display(description="activity type", ordering="project__activity_type")
     def activity_type(self, group):
@@ -167,25 +352,101 @@ class WorkGroupAdmin(HubScopedAdmin):
 
     @admin.action(description="Promote from the waiting list", permissions=["change"])
     def promote_from_waitlist(self, request, queryset):
-        promoted = sum(len(services.promote_from_waitlist(work_group=group)) for group in queryset)
-        self.message_user(request, f"{promoted} waiting school(s) given a place.", messages.INFO)
+        with audit.by(request.user):
+            promoted = [
+                place
+                for group in queryset
+                for place in services.promote_from_waitlist(work_group=group)
+            ]
+        names = ", ".join(place.school.name for place in promoted) or "none"
+        self.message_user(
+            request, f"{len(promoted)} waiting school(s) given a place: {names}.", messages.INFO
+        )
+
+
+class SessionForm(forms.ModelForm):
+    """Sessions are added and changed through the same services as the leads' area: numbered
+    in date order, and participants told of a new date, time or place."""
+
+    class Meta:
+        model = Session
+        fields = ("work_group", "starts_at", "ends_at", "mode", "focus", "venue", "joining_link")
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at:
+            try:
+                if self.instance.pk:
+                    delivery.check_session_change(
+                        self.instance, starts_at=starts_at, ends_at=ends_at, planned=""
+                    )
+                elif ends_at <= starts_at:
+                    raise services.DeliveryError(
+                        Reason("The session must end after it starts.", field="ends_at")
+                    )
+            except services.DeliveryError as error:
+                add_reasons(self, error)
+        return cleaned
 
 
 @admin.register(Session)
-class SessionAdmin(HubScopedAdmin):
+class SessionAdmin(HistoryProtectedMixin, HubScopedAdmin):
+    form = SessionForm
     list_display = ("work_group", "number", "starts_at", "mode", "focus", "cancelled")
     list_filter = (("work_group__hub", RELATED_ONLY), "mode", "focus", "cancelled")
     list_select_related = ("work_group",)
     search_fields = ("work_group__name", "venue")
     date_hierarchy = "starts_at"
     autocomplete_fields = ("work_group",)
+    actions = [*HubScopedAdmin.actions, "cancel_sessions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("work_group", "number", "cancelled") if obj else ("number", "cancelled")
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        details = {
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "mode": data["mode"],
+            "focus": data["focus"],
+            "venue": data["venue"],
+            "joining_link": data["joining_link"],
+        }
+        with audit.by(request.user):
+            if change:
+                saved = services.reschedule_session(session=obj, planned=obj.planned, **details)
+            else:
+                saved = services.schedule_session(work_group=data["work_group"], **details)
+        obj.pk, obj.number = saved.pk, saved.number
+
+    def delete_refusal(self, session) -> str | None:
+        if session.attendances.exists() or hasattr(session, "record"):
+            return (
+                "This session has attendance or a session record, so it took place and is "
+                "part of the group's history. It can't be deleted."
+            )
+        return "Cancel the session instead: its participants are told, and its number stays."
+
+    @admin.action(description="Cancel selected sessions (participants are told)")
+    def cancel_sessions(self, request, queryset):
+        with audit.by(request.user):
+            run_service(
+                self,
+                request,
+                queryset,
+                lambda session: services.cancel_session(session=session),
+                "{count} session(s) cancelled; their participants are told.",
+            )
 
 
 class NominationInline(HubScopedInline, admin.TabularInline):
-    """Colleagues the school leader named for the place; open ones are still to sign up."""
+    """Colleagues the school leader invited to the place, and whether they answered."""
 
+    template = "admin/edit_inline/readonly_tabular.html"
     model = Nomination
-    fields = ("email", "role", "invited_by", "created_at", "claimed")
+    fields = ("email", "role", "invited_by", "created_at", "status", "answered_at")
     readonly_fields = fields
     verbose_name_plural = "colleagues named by the school"
 
@@ -200,10 +461,6 @@ class NominationInline(HubScopedInline, admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="signed up", boolean=True)
-    def claimed(self, nomination):
-        return nomination.registration_id is not None
 
 
 @admin.register(Place)
@@ -399,7 +656,7 @@ class RegistrationAdmin(HubScopedAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(HubScopedAdmin):
+class AttendanceAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
     list_display = ("participant", "group", "session", "status")
     list_filter = ("status", ("session__work_group__hub", RELATED_ONLY))
     list_select_related = ("registration__user", "registration__role", "session__work_group")
@@ -416,7 +673,7 @@ class AttendanceAdmin(HubScopedAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(HubScopedAdmin):
+class MilestoneAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
     list_display = ("description", "work_group", "term", "due_on", "status", "updated_at")
     list_filter = ("term", "status", ("work_group__hub", RELATED_ONLY))
     list_select_related = ("work_group",)
@@ -426,7 +683,7 @@ class MilestoneAdmin(HubScopedAdmin):
 
 
 @admin.register(SessionRecord)
-class SessionRecordAdmin(HubScopedAdmin):
+class SessionRecordAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
     list_display = ("session", "group", "author", "status", "updated_at")
     list_filter = ("status", ("session__work_group__hub", RELATED_ONLY))
     list_select_related = ("session__work_group", "author")
@@ -443,7 +700,7 @@ class SessionRecordAdmin(HubScopedAdmin):
 
 
 @admin.register(GapTaskResponse)
-class GapTaskResponseAdmin(HubScopedAdmin):
+class GapTaskResponseAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
     list_display = ("participant", "group", "session", "submitted_at")
     list_filter = (("registration__work_group__hub", RELATED_ONLY),)
     list_select_related = ("registration__user", "session_record__session__work_group")
@@ -471,3 +728,108 @@ class InvitationAdmin(HubScopedAdmin):
     list_select_related = ("work_group", "school")
     search_fields = ("code", "work_group__name", "school__name")
     autocomplete_fields = ("work_group", "school")
+
+
+# What needs the hub's staff ---------------------------------------------------------------
+
+SOON = datetime.timedelta(days=28)
+
+
+def waiting_with_free_places(queryset):
+    return queryset.with_place_counts().filter(
+        status__in=PROMOTABLE_GROUP_STATUSES,
+        places_waitlisted__gt=0,
+        places_taken__lt=F("capacity"),
+    )
+
+
+def short_of_schools_and_starting_soon(queryset):
+    """Recruiting groups with fewer than half their places filled, whose first session is in
+    the next four weeks."""
+    now = timezone.now()
+    first = Session.objects.filter(work_group=OuterRef("pk"), cancelled=False).order_by("starts_at")
+    return (
+        queryset.with_place_counts()
+        .annotate(first_session=Subquery(first.values("starts_at")[:1]))
+        .filter(
+            status__in=OPEN_FOR_REGISTRATION,
+            first_session__gte=now,
+            first_session__lte=now + SOON,
+            places_taken__lt=F("capacity") / 2.0,
+        )
+    )
+
+
+def past_without_attendance_or_record(queryset):
+    """Sessions of running groups that are over, with no attendance taken and no record."""
+    return queryset.filter(
+        cancelled=False,
+        ends_at__lt=timezone.now(),
+        work_group__status=WorkGroupStatus.RUNNING,
+        record__isnull=True,
+    ).exclude(Exists(Attendance.objects.filter(session=OuterRef("pk"))))
+
+
+class GroupAttentionFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+    options = {
+        "free_places": ("Waiting list with free places", waiting_with_free_places),
+        "short": ("Short of schools, starting soon", short_of_schools_and_starting_soon),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.options.items()]
+
+    def queryset(self, request, queryset):
+        chosen = self.options.get(self.value())
+        return chosen[1](queryset) if chosen else queryset
+
+
+class SessionAttentionFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("unrecorded", "Past, with no attendance or record")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unrecorded":
+            return past_without_attendance_or_record(queryset)
+        return queryset
+
+
+WorkGroupAdmin.list_filter = (GroupAttentionFilter, *WorkGroupAdmin.list_filter)
+SessionAdmin.list_filter = (SessionAttentionFilter, *SessionAdmin.list_filter)
+
+
+@needs_attention
+def delivery_attention(request) -> list[Attention]:
+    if not scoping.can_use_admin(request.user):
+        return []
+    groups = WorkGroup.objects.visible_to(request.user)
+    places = Place.objects.visible_to(request.user)
+    sessions = Session.objects.visible_to(request.user)
+    groups_url = reverse("admin:workgroups_workgroup_changelist")
+    return [
+        Attention(
+            "Places awaiting your approval",
+            places.filter(status=PlaceStatus.PENDING).count(),
+            reverse("admin:workgroups_place_changelist") + "?status__exact=pending",
+        ),
+        Attention(
+            "Waiting lists with free places",
+            waiting_with_free_places(groups).count(),
+            groups_url + "?attention=free_places",
+        ),
+        Attention(
+            "Groups short of schools, starting within four weeks",
+            short_of_schools_and_starting_soon(groups).count(),
+            groups_url + "?attention=short",
+        ),
+        Attention(
+            "Past sessions with no attendance or record",
+            past_without_attendance_or_record(sessions).count(),
+            reverse("admin:workgroups_session_changelist") + "?attention=unrecorded",
+        ),
+    ]

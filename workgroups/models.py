@@ -156,6 +156,12 @@ class WorkGroup(models.Model):
     status = models.CharField(
         max_length=20, choices=WorkGroupStatus, default=WorkGroupStatus.DRAFT, db_index=True
     )
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Why the group was cancelled, as its schools were told.",
+    )
     evidence_locked_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -528,11 +534,18 @@ class Invitation(models.Model):
         return self.code
 
 
-class Nomination(models.Model):
-    """A colleague a school leader named for a role in the school's place, by email.
+class NominationStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
 
-    Colleagues without an account yet are invited; the nomination is claimed (and becomes a
-    registration) once they sign up and verify that email address.
+
+class Nomination(models.Model):
+    """A colleague a confirmed school leader named for a role in the school's place, by email.
+
+    Naming only invites: the named person sees the invitation on their registrations page
+    (``user`` is set once an account with the address exists) and is registered only when they
+    accept it. Someone without an account is emailed an invitation to sign up first.
     """
 
     hub_path = "place__work_group__hub"
@@ -544,19 +557,35 @@ class Nomination(models.Model):
     invited_by = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="nominations_made"
     )
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nominations_received",
+        help_text="The named person's account, once there is one.",
+    )
+    status = models.CharField(
+        max_length=20, choices=NominationStatus, default=NominationStatus.INVITED, db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
     registration = models.OneToOneField(
         Registration, null=True, blank=True, on_delete=models.SET_NULL, related_name="nomination"
     )
 
     class Meta:
         ordering = ["place", "created_at"]
-        indexes = [models.Index(fields=["email"])]
+        indexes = [
+            models.Index(fields=["email"]),
+            models.Index(fields=["invited_by", "created_at"]),
+        ]
         constraints = [
+            # A declined invitation is not sent again to the same place.
             models.UniqueConstraint(
                 fields=["place", "email"],
-                condition=Q(registration__isnull=True),
-                name="one_open_nomination_per_email_per_place",
+                condition=Q(status__in=["invited", "declined"]),
+                name="one_invitation_per_email_per_place",
                 violation_error_message="This colleague has already been invited to this place.",
             )
         ]

@@ -63,9 +63,10 @@ def place_declined(place: Place) -> None:
 
 
 def nominated(nomination: Nomination) -> None:
-    """Invite a colleague without an account to sign up and take their role in the place."""
+    """Invite a named colleague: to accept on their registrations page, or, without an account
+    yet, to sign up first and then accept there."""
     _send(
-        "nomination_invited",
+        "nomination_invited" if nomination.user_id is None else "nomination_invited_member",
         [nomination.email],
         {
             "nomination": nomination,

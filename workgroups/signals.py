@@ -1,4 +1,5 @@
-"""Hooks into sign-up: a verified email address claims the invitations sent to it."""
+"""Hooks into sign-up: a verified email address receives the invitations sent to it, for its
+owner to accept or decline (nobody is registered without accepting)."""
 
 from allauth.account.signals import email_confirmed
 from django.dispatch import receiver

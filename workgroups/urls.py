@@ -6,6 +6,16 @@ app_name = "workgroups"
 urlpatterns = [
     path("mine/", views.MyRegistrationsView.as_view(), name="my_registrations"),
     path("registrations/<int:pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+    path(
+        "invitations/<int:pk>/accept/",
+        views.AnswerInvitationView.as_view(answer="accept"),
+        name="accept_invitation",
+    ),
+    path(
+        "invitations/<int:pk>/decline/",
+        views.AnswerInvitationView.as_view(answer="decline"),
+        name="decline_invitation",
+    ),
     path("places/<int:pk>/", views.PlaceDetailView.as_view(), name="place"),
     path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session"),
     path("calendar/reset/", views.ResetCalendarTokenView.as_view(), name="calendar_reset"),

@@ -5,10 +5,13 @@ Without Chromium these tests skip and say so; with REQUIRE_SERVICES=1 (CI) that 
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+from allauth.mfa import app_settings as mfa_settings
 
+from tests.factories import TOTP_SECRET, totp_code
 from tests.support import skip_or_fail
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -23,6 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# (email, code) pairs already entered: allauth refuses a code an account has just used.
+_USED_CODES: set[tuple[str, str]] = set()
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -66,8 +71,31 @@ def axe_check(page):
     return check
 
 
-def sign_in(page, live_server, email: str, password: str, next_url: str = "/") -> None:
+def sign_in(
+    page, live_server, email: str, password: str, next_url: str = "/", totp_secret=TOTP_SECRET
+) -> None:
+    """Sign in through the site's form; staff (asked for a code) enter their app's code."""
     page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    with page.expect_navigation():  # to the next page, or back to this one saying why not
+        page.get_by_role("button", name="Sign In").click()
+    if "/accounts/2fa/authenticate/" in page.url:
+        enter_totp_code(page, email, totp_secret)
+
+
+def enter_totp_code(page, email: str, secret: str = TOTP_SECRET) -> None:
+    """Type the code an authenticator app with ``secret`` shows now and sign in.
+
+    allauth takes each code once per account, so if this account has used this one already,
+    wait for the next.
+    """
+    code = totp_code(secret)
+    if (email, code) in _USED_CODES:
+        period = mfa_settings.TOTP_PERIOD
+        time.sleep(period - time.time() % period + 0.1)
+        code = totp_code(secret)
+    _USED_CODES.add((email, code))
+    page.get_by_label("Code from your authenticator app").fill(code)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(lambda url: "/accounts/2fa/authenticate/" not in url)

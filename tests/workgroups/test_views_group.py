@@ -4,14 +4,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from participants.models import UserRole
+from participants.models import ClaimStatus
 from projects.models import Recruitment
 from tests.factories import (
+    HubFactory,
     LLMEFactory,
     PlaceFactory,
     ProjectFactory,
     RegistrationFactory,
     SchoolFactory,
+    school_leader,
 )
 from tests.projects.helpers import group, running_project, teacher
 from workgroups.models import Invitation, Place, PlaceStatus, Registration, WorkGroupStatus
@@ -222,15 +224,53 @@ def test_register_is_post_only_and_unknown_groups_are_not_found(client):
     assert client.get(draft.get_absolute_url()).status_code == 404
 
 
-def test_school_leader_names_colleagues_on_the_group_page(client):
+def test_confirmed_school_leader_names_colleagues_on_the_group_page(client):
     work_group = group()
-    leader = teacher(role=UserRole.SCHOOL_LEADER)
+    place = RegistrationFactory(place__work_group=work_group).place
+    leader = school_leader(school=place.school)
     client.force_login(leader)
 
     response = client.get(work_group.get_absolute_url())
 
     assert response.context["nomination_form"] is not None
+    assert response.context["show_roster"]
     assert "Name a colleague" in response.content.decode()
+
+
+def test_confirmed_leader_is_told_to_take_a_place_before_naming_colleagues(client):
+    work_group = group()
+    client.force_login(school_leader(school=SchoolFactory(name="Oakfield Primary")))
+
+    response = client.get(work_group.get_absolute_url())
+
+    assert response.context["nomination_form"] is None
+    assert "Oakfield Primary does not hold a place" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (ClaimStatus.PENDING, "It is waiting for Enigma Maths Hub to confirm it."),
+        (ClaimStatus.REJECTED, "did not confirm your school leader role"),
+    ],
+)
+def test_unconfirmed_leader_sees_no_roster_and_is_told_why_naming_is_not_offered(
+    client, status, says
+):
+    work_group = group()
+    place = RegistrationFactory(
+        place__work_group=work_group, place__school__hub=HubFactory(name="Enigma Maths Hub")
+    ).place
+    client.force_login(school_leader(school=place.school, status=status))
+
+    response = client.get(work_group.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.context["nomination_form"] is None
+    assert not response.context["show_roster"]
+    assert says in html
+    assert "Name colleague" not in html
+    assert "Who fills each role" not in html
 
 
 def build_group_data(work_group, size):

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import UserRole
-from tests.factories import PlaceFactory, RegistrationFactory, SessionFactory
+from participants.models import ClaimStatus
+from tests.factories import PlaceFactory, RegistrationFactory, SessionFactory, school_leader
 from tests.projects.helpers import group, teacher
 from workgroups import services
 from workgroups.models import PlaceStatus, Registration, RegistrationStatus
@@ -114,18 +114,19 @@ def test_place_page_shows_roles_filled_and_missing_to_its_participants(client):
 def test_place_page_is_not_found_for_other_schools_and_former_participants(client):
     place = RegistrationFactory(place__work_group=group()).place
     outsider = teacher()
-    other_leader = teacher(role=UserRole.SCHOOL_LEADER)
+    other_leader = school_leader()
+    unconfirmed_leader = school_leader(school=place.school, status=ClaimStatus.PENDING)
     former = RegistrationFactory(place=place, status=RegistrationStatus.WITHDRAWN).user
     url = reverse("workgroups:place", args=[place.pk])
 
-    for user in (outsider, other_leader, former):
+    for user in (outsider, other_leader, unconfirmed_leader, former):
         client.force_login(user)
         assert client.get(url).status_code == 404
 
 
-def test_school_leader_sees_the_schools_place(client):
+def test_confirmed_school_leader_sees_the_schools_place(client):
     place = RegistrationFactory(place__work_group=group()).place
-    client.force_login(teacher(school=place.school, role=UserRole.SCHOOL_LEADER))
+    client.force_login(school_leader(school=place.school))
 
     response = client.get(reverse("workgroups:place", args=[place.pk]))
 

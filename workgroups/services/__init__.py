@@ -14,6 +14,7 @@ from workgroups.services.delivery import (
     update_milestone,
 )
 from workgroups.services.gap_tasks import GapTaskError, save_gap_task_response
+from workgroups.services.lifecycle import LifecycleError, cancel, change_status, next_statuses
 from workgroups.services.nominations import claim_nominations, nominate
 from workgroups.services.registration import (
     RegistrationError,
@@ -28,15 +29,19 @@ from workgroups.services.registration import (
 __all__ = [
     "DeliveryError",
     "GapTaskError",
+    "LifecycleError",
     "RegistrationError",
     "add_milestone",
+    "cancel",
     "cancel_session",
     "change_capacity",
+    "change_status",
     "claim_nominations",
     "confirm_place",
     "decline_place",
     "lock_evidence",
     "mark_completions",
+    "next_statuses",
     "nominate",
     "promote_from_waitlist",
     "record_attendance",

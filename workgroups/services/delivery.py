@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core import audit
 from core.email import send_templated
 from core.errors import DomainError
 from core.text import check_lengths
@@ -108,11 +109,8 @@ def reschedule_session(
     planned: str = "",
 ) -> Session:
     """Change a session's details; participants hear about a new date, time or place."""
-    _check_times(starts_at, ends_at)
-    _check_text(planned=planned)
     session = _lock_session(session)
-    if session.cancelled:
-        raise DeliveryError("This session is cancelled, so it cannot be changed.")
+    check_session_change(session, starts_at=starts_at, ends_at=ends_at, planned=planned)
     before = (session.starts_at, session.ends_at, session.mode, session.venue, session.joining_link)
     session.starts_at, session.ends_at, session.mode = starts_at, ends_at, mode
     session.focus, session.venue, session.joining_link = focus, venue, joining_link
@@ -124,14 +122,38 @@ def reschedule_session(
     return session
 
 
+def check_session_change(
+    session: Session, *, starts_at: datetime.datetime, ends_at: datetime.datetime, planned: str
+) -> None:
+    """Whether a session may be changed to these details; raises ``DeliveryError`` if not."""
+    _check_times(starts_at, ends_at)
+    _check_text(planned=planned)
+    if session.cancelled:
+        raise DeliveryError("This session is cancelled, so it cannot be changed.")
+    if record_is_locked(session.work_group):
+        raise DeliveryError(
+            "The group's evaluation is signed off, so its sessions are part of the evidence "
+            "and cannot be changed."
+        )
+
+
+def check_cancellable(session: Session) -> None:
+    """Whether a session may be cancelled; raises ``DeliveryError`` saying why not."""
+    if hasattr(session, "record"):
+        raise DeliveryError("This session already has a session record, so it took place.")
+    if session.attendances.exists():
+        raise DeliveryError("Attendance was taken at this session, so it took place.")
+    if record_is_locked(session.work_group):
+        raise DeliveryError("The group's evaluation is signed off, so its sessions are fixed.")
+
+
 @transaction.atomic
 def cancel_session(*, session: Session) -> Session:
     """Cancel a session and tell its participants; cancelling twice changes nothing."""
     session = _lock_session(session)
     if session.cancelled:
         return session
-    if hasattr(session, "record"):
-        raise DeliveryError("This session already has a session record, so it took place.")
+    check_cancellable(session)
     session.cancelled = True
     session.save(update_fields=["cancelled"])
     _notify_participants(session, "session_cancelled", {})
@@ -168,7 +190,11 @@ def roster(work_group: WorkGroup):
 
 @transaction.atomic
 def record_attendance(*, session: Session, marks: Mapping[int, str]) -> list[Attendance]:
-    """Save the whole roster's attendance for a session in one go (and again, to correct it)."""
+    """Save the whole roster's attendance for a session in one go (and again, to correct it).
+
+    The bulk write sends no signals, so the audit trail gets one entry on the session naming
+    each person whose mark changed, with the mark before (none when new) and after.
+    """
     session = _lock_session(session)
     if session.cancelled:
         raise DeliveryError("This session was cancelled, so there is no attendance to take.")
@@ -182,16 +208,31 @@ def record_attendance(*, session: Session, marks: Mapping[int, str]) -> list[Att
         raise DeliveryError(
             "Attendance can only be taken for people in this group who have not withdrawn."
         )
+    before = dict(
+        Attendance.objects.filter(session=session, registration__in=marks).values_list(
+            "registration_id", "status"
+        )
+    )
     rows = [
         Attendance(session=session, registration_id=pk, status=status)
         for pk, status in marks.items()
     ]
-    return Attendance.objects.bulk_create(
+    saved = Attendance.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["session", "registration"],
         update_fields=["status"],
     )
+    changed = [pk for pk, status in marks.items() if before.get(pk) != status]
+    people = Registration.objects.select_related("user").in_bulk(changed)
+    audit.record(
+        session,
+        changes={
+            f"attendance of {people[pk].user} (registration {pk})": (before.get(pk), marks[pk])
+            for pk in changed
+        },
+    )
+    return saved
 
 
 # Session records --------------------------------------------------------------------------
@@ -205,17 +246,23 @@ def record_is_locked(work_group: WorkGroup) -> bool:
 @transaction.atomic
 def lock_evidence(*, work_group: WorkGroup) -> None:
     """The group's evaluation was signed off: its session records become fixed evidence."""
-    WorkGroup.objects.filter(pk=work_group.pk, evidence_locked_at__isnull=True).update(
-        evidence_locked_at=timezone.now()
+    now = timezone.now()
+    locked = WorkGroup.objects.filter(pk=work_group.pk, evidence_locked_at__isnull=True).update(
+        evidence_locked_at=now
     )
     work_group.refresh_from_db(fields=["evidence_locked_at"])
+    if locked:
+        audit.record(work_group, changes={"evidence_locked_at": (None, now)})
 
 
 @transaction.atomic
 def unlock_evidence(*, work_group: WorkGroup) -> None:
     """The national team reopened the group's evaluation: its records may change again."""
-    WorkGroup.objects.filter(pk=work_group.pk).update(evidence_locked_at=None)
+    groups = WorkGroup.objects.filter(pk=work_group.pk)
+    locked_at = groups.values_list("evidence_locked_at", flat=True).first()
+    groups.update(evidence_locked_at=None)
     work_group.refresh_from_db(fields=["evidence_locked_at"])
+    audit.record(work_group, changes={"evidence_locked_at": (locked_at, None)})
 
 
 @transaction.atomic
@@ -300,10 +347,18 @@ def mark_completions(*, work_group: WorkGroup) -> list[Place]:
         raise DeliveryError("No sessions have been held, so no school can complete the group.")
     needed = math.ceil(total * group.project.completion_attendance / 100)
     completing = _places_attending(group, held).filter(sessions_attended__gte=needed)
-    places = list(completing)
+    places = list(completing.select_related("school", "work_group"))
     Place.objects.filter(pk__in=[place.pk for place in places]).update(
         status=PlaceStatus.COMPLETED, decided_at=now
     )
+    for place in places:  # the update sent no signals: the audit trail hears it here
+        audit.record(
+            place,
+            changes={
+                "status": (place.status, PlaceStatus.COMPLETED),
+                "decided_at": (place.decided_at, now),
+            },
+        )
     if group.status != WorkGroupStatus.COMPLETED:
         group.status = WorkGroupStatus.COMPLETED
         group.save(update_fields=["status"])

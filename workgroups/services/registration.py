@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import DomainError
+from core import audit
+from core.errors import DomainError, Reason
 from participants.models import User
 from projects.models import ParticipantRole
 from workgroups import notifications
@@ -38,7 +39,7 @@ def _places_taken(group: WorkGroup) -> int:
     return group.places.taken().count()
 
 
-def _sync_full_status(group: WorkGroup) -> None:
+def sync_full_status(group: WorkGroup) -> None:
     """Recruiting groups become full when every place is taken, and reopen when one frees."""
     taken = _places_taken(group)
     if group.status == WorkGroupStatus.RECRUITING and taken >= group.capacity:
@@ -79,7 +80,7 @@ def register(
             decided_at=now if status == PlaceStatus.CONFIRMED else None,
             requested_by=user,
         )
-        _sync_full_status(group)
+        sync_full_status(group)
     registration = Registration.objects.create(place=place, user=user, role=verdict.role)
     notifications.registered(registration)
     return registration
@@ -108,7 +109,7 @@ def withdraw(*, registration: Registration) -> Registration:
     leaving = PlaceStatus.WITHDRAWN in PLACE_TRANSITIONS[place.status]
     if leaving and not place.registrations.active().exists():
         _move(place, PlaceStatus.WITHDRAWN)
-        _sync_full_status(group)
+        sync_full_status(group)
         promote_from_waitlist(work_group=group)
     return registration
 
@@ -125,7 +126,7 @@ def promote_from_waitlist(*, work_group: WorkGroup) -> list[Place]:
     promoted = list(group.places.waiting_list()[:free])
     for place in promoted:
         _confirm(place)
-    _sync_full_status(group)
+    sync_full_status(group)
     return promoted
 
 
@@ -137,14 +138,19 @@ def change_capacity(*, work_group: WorkGroup, capacity: int) -> list[Place]:
     taken = _places_taken(group)
     if capacity < max(taken, 1):
         raise RegistrationError(
-            f"{group.name} has {taken} schools with a place, so it needs at least "
-            f"{max(taken, 1)} places. Withdraw a school first to go lower."
+            Reason(
+                f"{group.name} has {taken} schools with a place, so it needs at least "
+                f"{max(taken, 1)} places. Withdraw a school first to go lower.",
+                field="capacity",
+            )
         )
     if capacity > MAX_CAPACITY:
-        raise RegistrationError(f"A group can have at most {MAX_CAPACITY} places.")
+        raise RegistrationError(
+            Reason(f"A group can have at most {MAX_CAPACITY} places.", field="capacity")
+        )
     group.capacity = capacity
     group.save(update_fields=["capacity"])
-    _sync_full_status(group)
+    sync_full_status(group)
     return promote_from_waitlist(work_group=group)
 
 
@@ -183,7 +189,7 @@ def confirm_place(*, place: Place) -> Place:
         )
     place.work_group = group
     _confirm(place)
-    _sync_full_status(group)
+    sync_full_status(group)
     return place
 
 
@@ -198,8 +204,18 @@ def decline_place(*, place: Place) -> Place:
             "so it cannot be declined."
         )
     _move(place, PlaceStatus.DECLINED)
-    place.registrations.active().update(
-        status=RegistrationStatus.WITHDRAWN, withdrawn_at=timezone.now()
+    now = timezone.now()
+    withdrawing = list(place.registrations.active().select_related("user", "role"))
+    Registration.objects.filter(pk__in=[row.pk for row in withdrawing]).update(
+        status=RegistrationStatus.WITHDRAWN, withdrawn_at=now
     )
+    for registration in withdrawing:  # the update sent no signals: the audit trail hears it here
+        audit.record(
+            registration,
+            changes={
+                "status": (registration.status, RegistrationStatus.WITHDRAWN),
+                "withdrawn_at": (registration.withdrawn_at, now),
+            },
+        )
     notifications.place_declined(place)
     return place

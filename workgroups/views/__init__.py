@@ -7,9 +7,15 @@ from workgroups.views.groups import (
     RegisterView,
     WorkGroupDetailView,
 )
-from workgroups.views.mine import MyRegistrationsView, SessionDetailView, WithdrawView
+from workgroups.views.mine import (
+    AnswerInvitationView,
+    MyRegistrationsView,
+    SessionDetailView,
+    WithdrawView,
+)
 
 __all__ = [
+    "AnswerInvitationView",
     "CalendarFeedView",
     "GroupCalendarView",
     "MyRegistrationsView",

@@ -9,7 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import DetailView
 
-from participants.models import User
+from participants.models import User, UserRole
+from participants.rules import is_verified_leader
 from participants.views import ProfileRequiredMixin
 from workgroups import services
 from workgroups.eligibility import eligibility
@@ -18,6 +19,7 @@ from workgroups.models import (
     PUBLIC_GROUP_STATUSES,
     TAKEN_PLACE_STATUSES,
     Nomination,
+    NominationStatus,
     Place,
     PlaceStatus,
     Registration,
@@ -25,7 +27,7 @@ from workgroups.models import (
     WorkGroup,
     waitlist_position,
 )
-from workgroups.services.nominations import is_school_leader, nominate
+from workgroups.services.nominations import NOMINATIONS_PER_DAY, naming_refusal, nominate
 
 
 @dataclass
@@ -57,7 +59,7 @@ def _place_prefetches():
         Prefetch("registrations", queryset=active, to_attr="active_registrations"),
         Prefetch(
             "nominations",
-            queryset=Nomination.objects.filter(registration__isnull=True),
+            queryset=Nomination.objects.filter(status=NominationStatus.INVITED),
             to_attr="open_nominations",
         ),
     ]
@@ -101,7 +103,7 @@ class WorkGroupDetailView(DetailView):
             (r for r in (place.active_registrations if place else []) if r.user_id == user.pk),
             None,
         )
-        leader = is_school_leader(user)
+        leader = is_verified_leader(user)
         return {
             "verdict": verdict,
             "reasons": blocking,
@@ -114,7 +116,11 @@ class WorkGroupDetailView(DetailView):
             "roster": place_roster(place, group.project.roles.all()) if place else None,
             "show_roster": place is not None and (mine is not None or leader),
             "is_leader": leader,
-            "nomination_form": NominationForm(project=group.project) if leader else None,
+            "nomination_form": NominationForm(project=group.project) if leader and place else None,
+            "naming_refusal": None
+            if leader or user.role != UserRole.SCHOOL_LEADER
+            else naming_refusal(user),
+            "nominations_per_day": NOMINATIONS_PER_DAY,
             "is_participant": mine is not None and place.status in TAKEN_PLACE_STATUSES,
         }
 
@@ -172,14 +178,15 @@ def outcome_message(registration: Registration) -> str:
 
 
 class NominateView(ProfileRequiredMixin, WorkGroupDetailView):
-    """POST: a school leader names a colleague for a role (registered or invited)."""
+    """POST: a confirmed school leader invites a colleague to fill a role; to anyone else
+    this does not exist."""
 
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        if not is_school_leader(request.user):
-            raise Http404("Only school leaders can name colleagues.")
+        if not is_verified_leader(request.user):
+            raise Http404("Only confirmed school leaders can name colleagues.")
         form = NominationForm(request.POST, project=self.object.project)
         if form.is_valid():
             try:
@@ -200,11 +207,14 @@ class NominateView(ProfileRequiredMixin, WorkGroupDetailView):
 
 
 def _nomination_message(nomination: Nomination) -> str:
-    if nomination.is_claimed:
-        return f"{nomination.email} is registered as {nomination.role.name}."
+    if nomination.user_id is not None:
+        return (
+            f"We have invited {nomination.email}. They will join your school's place as "
+            f"{nomination.role.name} once they accept the invitation on their registrations page."
+        )
     return (
-        f"We have emailed {nomination.email} an invitation. They will join your school's place "
-        "as soon as they create an account with that address and confirm it."
+        f"We have emailed {nomination.email} an invitation. They can accept it once they "
+        "create an account with that address and confirm it."
     )
 
 
@@ -217,7 +227,7 @@ class PlaceDetailView(LoginRequiredMixin, DetailView):
     def get_queryset(self):
         user = self.request.user
         mine = Q(registrations__user=user, registrations__status=RegistrationStatus.ACTIVE)
-        if is_school_leader(user):
+        if is_verified_leader(user):
             mine |= Q(school_id=user.school_id)
         visible = Place.objects.filter(mine).values("pk")
         return (
@@ -229,13 +239,12 @@ class PlaceDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         place = self.object
         project = place.work_group.project
-        leader = (
-            is_school_leader(self.request.user) and place.school_id == self.request.user.school_id
-        )
+        leader = is_verified_leader(self.request.user, place.school)
         return super().get_context_data(
             roster=place_roster(place, project.roles.all()),
             is_leader=leader,
             nomination_form=NominationForm(project=project) if leader else None,
+            nominations_per_day=NOMINATIONS_PER_DAY,
             group=place.work_group,
             **kwargs,
         )

@@ -1,4 +1,5 @@
-"""A participant's own registrations, withdrawing, and the between-session page."""
+"""A participant's own registrations and invitations, withdrawing, and the between-session
+page."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -7,13 +8,18 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import DetailView, ListView
+from django.views.generic.detail import SingleObjectMixin
 
+from participants.views import ProfileRequiredMixin
 from workgroups import services
 from workgroups.forms import GapTaskResponseForm
 from workgroups.models import (
     TAKEN_PLACE_STATUSES,
     GapTaskResponse,
+    Nomination,
+    NominationStatus,
     Registration,
     RegistrationStatus,
     Session,
@@ -26,6 +32,8 @@ from workgroups.services.gap_tasks import (
     response_deadline,
     save_gap_task_response,
 )
+from workgroups.services.nominations import accept_nomination, decline_nomination
+from workgroups.views.groups import outcome_message
 
 
 def with_waitlist_position(registrations):
@@ -62,8 +70,49 @@ class MyRegistrationsView(LoginRequiredMixin, ListView):
         return super().get_context_data(
             feed_url=self.request.build_absolute_uri(feed),
             taken_statuses=TAKEN_PLACE_STATUSES,
+            invitations=open_invitations(self.request.user),
             **kwargs,
         )
+
+
+def open_invitations(user) -> list[Nomination]:
+    """Invitations from school leaders this person has still to accept or decline."""
+    return list(
+        Nomination.objects.filter(user=user, status=NominationStatus.INVITED)
+        .select_related("place__school", "place__work_group__project", "place__work_group__hub")
+        .select_related("role", "invited_by")
+        .order_by("created_at")
+    )
+
+
+class AnswerInvitationView(ProfileRequiredMixin, SingleObjectMixin, View):
+    """POST: accept (registering through ``services.register``) or decline an invitation.
+    Only the invited person finds it; anyone else gets "not found"."""
+
+    http_method_names = ["post"]
+    answer = "accept"
+
+    def get_queryset(self):
+        return Nomination.objects.filter(user=self.request.user).select_related(
+            "place__work_group", "role"
+        )
+
+    def post(self, request, *args, **kwargs):
+        nomination = self.get_object()
+        group = nomination.place.work_group
+        try:
+            if self.answer == "accept":
+                registration = accept_nomination(nomination=nomination, user=request.user)
+            else:
+                decline_nomination(nomination=nomination, user=request.user)
+        except services.RegistrationError as error:
+            messages.error(request, " ".join(error.reasons))
+        else:
+            if self.answer == "accept":
+                messages.success(request, outcome_message(registration))
+            else:
+                messages.info(request, f"You have declined the invitation to {group.name}.")
+        return redirect("workgroups:my_registrations")
 
 
 class WithdrawView(LoginRequiredMixin, DetailView):
