@@ -1,5 +1,5 @@
-"""Pieces every app's admin shares: hub scoping, read-only reference data, CSV export and
-each object's audit trail behind its "History" link.
+"""Pieces every app's admin shares: hub scoping, read-only reference data, CSV export, each
+object's audit trail behind its "History" link, and ids no row could have kept out of queries.
 
 Hub staff run their hub from the Django admin, so every hub-owned ModelAdmin limits rows,
 permissions and form choices to the user's hubs here, asking ``core.scoping`` and
@@ -16,10 +16,13 @@ import functools
 from urllib.parse import unquote
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers, widgets
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import label_for_field, lookup_field
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
-from django.http import HttpResponse
+from django.contrib.admin.views import main
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 
@@ -40,6 +43,86 @@ def hub_id_of(obj, hub_path: str) -> int | None:
 def scope_choices(queryset, user):
     """Limit a queryset of related objects to the user's hubs, when its model is hub-owned."""
     return scoping.visible(queryset, user)
+
+
+def is_valid_key(field, value) -> bool:
+    """Whether ``value`` can name a row by ``field`` (an id, usually): a form or an address may
+    send anything, and a query given "x", or a number the column cannot hold, for an id fails
+    rather than finding nothing."""
+    try:
+        field.run_validators(field.get_prep_value(field.to_python(value)))
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return "\x00" not in str(value)
+
+
+class _KnownChoicesOnly:
+    """Django's autocomplete widgets look up the values sent back to show them as chosen; a
+    value no row could have ("x" for an id) would fail that query. Such values are not shown:
+    the form's own error says to choose from the list."""
+
+    def optgroups(self, name, value, attr=None):
+        opts = self.field.remote_field.model._meta
+        target = opts.get_field(getattr(self.field.remote_field, "field_name", opts.pk.attname))
+        return super().optgroups(name, [v for v in value if is_valid_key(target, v)], attr)
+
+
+class AutocompleteSelect(_KnownChoicesOnly, widgets.AutocompleteSelect):
+    pass
+
+
+class AutocompleteSelectMultiple(_KnownChoicesOnly, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+class ChangeList(main.ChangeList):
+    """Django's list, whose filters, date drill-down and search meet values no column could
+    hold (a year of 10**20, an id of "x") with its "invalid filters" answer instead of failing:
+    its own field filters do, but not a filter of a library's (``SimpleListFilter``) or the
+    date drill-down past the calendar's ends."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        try:
+            return super().get_queryset(request, exclude_parameters)
+        except (ValueError, TypeError, OverflowError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class SafeLookupsMixin:
+    """Values no row could have ("x", "²" or a null character where an id goes, a year past
+    9999) never reach a query: an autocomplete field shows them as no choice (its error says
+    to choose from the list), an action on ticked rows that are no ids is refused with a
+    message, and a list given such filters says they are invalid. The admin site gives every
+    model's admin this, ours and the libraries' alike."""
+
+    not_in_list_message = (
+        "Some of the selected items are not in this list. Tick items in the list and try again. "
+        "No items have been changed."
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_changelist(self, request, **kwargs):
+        return ChangeList
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(is_valid_key(self.opts.pk, value) for value in selected):
+            self.message_user(request, self.not_in_list_message, messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset, *args, **kwargs)
 
 
 class RulesPermissionsMixin:
@@ -210,6 +293,13 @@ class MathsHubAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return scoping.can_use_admin(request.user)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model's admin, a library's too, gets ``SafeLookupsMixin``."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, SafeLookupsMixin):
+            admin_class = type(admin_class.__name__, (SafeLookupsMixin, admin_class), {})
+        return super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
         """The first page: what waits for this person, then the hub's data."""

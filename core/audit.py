@@ -11,7 +11,7 @@ and delete of one is recorded, with the request's user as actor (auditlog's midd
 - ``history(obj)`` is an object's trail, newest first.
 - ``anonymise(user, replacement)`` takes an erased person out of the trail, keeping the entries.
 
-It imports auditlog and Django only, no app of ours.
+It imports auditlog, allauth and Django only, no app of ours.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from auditlog import get_logentry_model
 from auditlog.context import auditlog_disabled
 from auditlog.middleware import AuditlogMiddleware
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
@@ -126,8 +128,23 @@ def record(obj, *, changes: Mapping[str, tuple[Any, Any]], reason: str = "", act
 
 
 def remote_address(request) -> str | None:
-    """The client's address as auditlog's middleware reads it (behind a proxy too)."""
-    return AuditlogMiddleware._get_remote_addr(request) if request is not None else None
+    """The client's address: the one the nearest trusted proxy saw (allauth's rule, which the
+    sign-in rate limits use too), never a forwarded address anyone could have written."""
+    if request is None:
+        return None
+    try:
+        return get_account_adapter().get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):
+        return request.META.get("REMOTE_ADDR")
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """auditlog's middleware, taking the client's address from ``remote_address``: its own
+    takes the first X-Forwarded-For entry, which the client writes."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return remote_address(request)
 
 
 def record_event(obj, event: str, *, request=None, actor=None, **details: str):

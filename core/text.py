@@ -1,7 +1,8 @@
-"""The one limit on free text, for forms and services alike.
+"""The one limit on free text, for forms and services alike, and reading ids people send.
 
 A form shows the limit next to the box (``long_text_field``); a service refuses text over it
 (``check_lengths``), so the rule holds however the text arrives: a page, the admin, a task.
+Ids read from a request without a form field (``parse_id``) are plain numbers or nothing.
 """
 
 from django import forms
@@ -40,3 +41,27 @@ def check_lengths(error: type[DomainError] = DomainError, /, **texts: str) -> No
     ]
     if reasons:
         raise error(reasons)
+
+
+# Ids and numbers typed into forms and addresses ------------------------------------------
+# The largest id a database column holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def is_plain_number(text: str) -> bool:
+    """Whether ``text`` is written with the digits 0 to 9 and nothing else.
+
+    ``str.isdigit()`` also says yes to "²" and "①", which ``int()`` refuses, and ``int()``
+    reads other scripts' digits ("٣") as numbers nobody typed on purpose.
+    """
+    return text.isascii() and text.isdecimal()
+
+
+def parse_id(value: object) -> int | None:
+    """The id ``value`` names when it is a plain number a database column can hold, else
+    ``None``: for ids that come from a form or an address without a form field's checks."""
+    text = str(value if value is not None else "").strip()
+    if not is_plain_number(text) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None

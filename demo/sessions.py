@@ -81,7 +81,13 @@ def _dates(ctx: Context, rng, build, count: int) -> list[datetime.date]:
     else:
         first = max(today + rng.randint(21, 45) * DAY, year.starts_on + 21 * DAY)
         days = [first + i * gap for i in range(count)]
-    return [school_day(day) for day in days]
+    dates: list[datetime.date] = []
+    for day in days:
+        day = school_day(day)
+        if dates and day <= dates[-1]:  # a weekend moved it onto the last: a group meets once
+            day = school_day(dates[-1] + DAY)
+        dates.append(day)
+    return dates
 
 
 def _link(group: WorkGroup, number: int) -> str:

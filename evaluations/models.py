@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.querysets import HubOwnedQuerySet
 from participants.models import Hub, User
@@ -135,6 +136,10 @@ class NationalReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="The build's last sign of life: queued, started, progress or requeued.",
+    )
 
     objects = HubOwnedQuerySet.as_manager()
 

@@ -56,3 +56,9 @@ def collate_current_year() -> int:
     """The nightly rebuild (Celery beat): every report of the current academic year."""
     year = AcademicYear.objects.current()
     return collate_year(year.pk) if year else 0
+
+
+@shared_task(**RETRY)
+def requeue_stalled_reports() -> int:
+    """Every minute (Celery beat): queue again the builds whose worker died or never came."""
+    return len(services.requeue_stalled())

@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.forms import formsets
 from django.utils import timezone
 
 from core.text import TOO_LONG, long_text_field
@@ -71,7 +72,43 @@ class AttendanceForm(forms.Form):
     )
 
 
-AttendanceFormSet = forms.formset_factory(AttendanceForm, extra=0, max_num=500, validate_max=True)
+ROWS_NOT_ROSTER = (
+    "The list of people sent does not match the group, so nothing was saved. Here is the "
+    "group's list as it is now, with the marks you chose: check them and save again."
+)
+
+
+class BaseAttendanceFormSet(forms.BaseFormSet):
+    """The marks of the people on ``roster`` (registration ids): one row each.
+
+    The browser sends the rows with a count of them. A count that is not a number, or claims
+    more rows than the roster has, or none, and rows that name nobody or someone twice, are
+    refused as a whole; whether each person is on the roster is the service's to say.
+    """
+
+    def __init__(self, *args, roster=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roster = list(roster)
+        # Never build more rows than there are people, whatever count was sent.
+        self.max_num = self.absolute_max = len(self.roster)
+
+    def rows_intact(self) -> bool:
+        """Whether the rows sent each name one person, nobody twice (once validated)."""
+        if not self.management_form.is_valid():
+            return False
+        if not 0 < self.management_form.cleaned_data[formsets.TOTAL_FORM_COUNT] <= self.max_num:
+            return False
+        sent = [form.cleaned_data.get("registration") for form in self.forms]
+        return None not in sent and len(set(sent)) == len(sent)
+
+    def clean(self):
+        if not self.rows_intact():
+            raise forms.ValidationError(ROWS_NOT_ROSTER, code="rows_not_roster")
+
+
+AttendanceFormSet = forms.formset_factory(
+    AttendanceForm, formset=BaseAttendanceFormSet, extra=0, validate_max=True
+)
 
 
 class SessionRecordForm(forms.Form):

@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,9 +19,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 INSECURE_SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless the environment turns it on (`make run` does, for the development server).
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_SECRET_KEY)
-if not DEBUG and SECRET_KEY == INSECURE_SECRET_KEY:
+if not DEBUG and SECRET_KEY.strip() in {"", INSECURE_SECRET_KEY}:
     raise ImproperlyConfigured("Set SECRET_KEY: the built-in key is for local development only.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -56,15 +58,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its line has every request's final status and whole duration.
+    "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A null character in the address or query string is a 400, before it reaches a query.
+    "core.null_characters.RefuseNullCharactersMiddleware",
     # The signed-in user (and remote address) is the actor of every change in the audit trail.
-    "auditlog.middleware.AuditlogMiddleware",
+    "core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.sessions.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "participants.mfa.RequireStaffMFAMiddleware",
@@ -83,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -128,7 +137,13 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins are slowed per address, and per email address from one address (the key is
+# the email and the client's address: participants.adapters), so a stranger's guesses never lock
+# the owner out of their own account. A success gives back what its attempt counted.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,100/h/ip,5/5m/key"}
+# "Keep me signed in on this device": ticked, the session lasts SESSION_COOKIE_AGE; unticked, it
+# ends when the browser closes. Staff sessions also end after STAFF_SESSION_IDLE_SECONDS idle.
+ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "participants.adapters.AccountAdapter"
 ACCOUNT_FORMS = {
     "login": "participants.forms.SignInForm",
@@ -259,9 +274,41 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.collate_current_year",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Emails whose worker was never asked (broker down) or failed: see core/outbox.py.
+    "deliver-outbox": {"task": "core.tasks.deliver_outbox", "schedule": 60.0},
+    "purge-sent-emails": {"task": "core.tasks.purge_outbox", "schedule": crontab(hour=3, minute=0)},
+    # Report builds silent for REPORT_STALE_AFTER seconds (a killed worker) are queued again.
+    "requeue-stalled-reports": {
+        "task": "evaluations.tasks.requeue_stalled_reports",
+        "schedule": 60.0,
+    },
 }
+REPORT_STALE_AFTER = env.int("REPORT_STALE_AFTER", default=180)
 
 # Security: strict when DEBUG is off, so `manage.py check --deploy` is clean.
+# Behind a reverse proxy the client's address (for rate limits and the audit trail) is the one
+# the nearest trusted proxy saw: the number of proxies we run that append to X-Forwarded-For, or
+# a header one of them sets (e.g. X-Real-IP). Neither is trusted by default.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+# Hub staff and the national team are signed out after two hours without a request.
+STAFF_SESSION_IDLE_SECONDS = 2 * 60 * 60
+CSRF_FAILURE_VIEW = "core.errorpages.csrf_failure"
+# Scripts and styles come from our own static files, or carry the page's nonce (the admin's
+# inline data and styles do); nothing inline without one, and nothing from other sites.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # Bootstrap draws its icons (the menu button, select arrows) as data: SVGs.
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -272,9 +319,24 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Load balancers probe /healthz and /readyz over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "timed"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # One line per request (core.middleware): method, path, status, duration, user id.
+    "loggers": {
+        "core.requests": {
+            "handlers": ["requests"],
+            "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
+    },
 }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from catalogue.views import HomeView
+from core import health
 from mathshub import views
 
 urlpatterns = [
@@ -15,4 +16,6 @@ urlpatterns = [
     path("me/", include("privacy.urls")),
     path("lead/", include("lead.urls")),
     path("reports/", include("evaluations.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

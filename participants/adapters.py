@@ -21,6 +21,12 @@ class AccountAdapter(DefaultAccountAdapter):
         "incorrect_password": "That is not your current password.",
     }
 
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """The per-key limit on failed sign-ins counts an email address from one client address,
+        so guesses from elsewhere never lock the owner out (settings.ACCOUNT_RATE_LIMITS)."""
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{self.get_client_ip(request)}"
+
     def send_mail(self, template_prefix, email, context):
         message = self.render_mail(template_prefix, email, context)
         html = next(

@@ -4,11 +4,13 @@ import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core import scoping
+from core.fields import CheckedJSONField
 from core.querysets import HubOwnedQuerySet
 
 
@@ -99,6 +101,21 @@ class SchoolStatus(models.TextChoices):
     PROPOSED_TO_OPEN = "proposed_to_open", "Proposed to open"
 
 
+# The largest URN the column holds.
+MAX_URN = 2**31 - 1
+
+
+def validate_urn_list(value) -> None:
+    """Predecessor URNs are a list of URNs (``lineage_urns`` follows them)."""
+    if not isinstance(value, list) or not all(
+        type(urn) is int and 0 < urn <= MAX_URN for urn in value
+    ):
+        raise ValidationError(
+            "Give the URNs as a list of numbers, like [100001, 100002], or leave it empty.",
+            code="invalid_urns",
+        )
+
+
 class SchoolQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=[SchoolStatus.CLOSED, SchoolStatus.PROPOSED_TO_OPEN])
@@ -137,9 +154,10 @@ class School(models.Model):
     number_of_pupils = models.PositiveIntegerField(null=True, blank=True)
     opened_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
-    predecessor_urns = models.JSONField(
+    predecessor_urns = CheckedJSONField(
         default=list,
         blank=True,
+        validators=[validate_urn_list],
         help_text="URNs this school replaced (e.g. on academy conversion); history follows them.",
     )
     hub = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.email import absolute_url, send_templated
 from core.errors import DomainError
+from core.text import is_plain_number
 from participants import rules
 from participants.models import ClaimStatus, Phase, School, SchoolLeaderClaim, User, UserRole
 
@@ -181,7 +182,9 @@ def reject_leader_claim(
 
 
 def _search_words(query: str) -> list[str]:
-    return (query or "").strip()[:SCHOOL_QUERY_MAX_LENGTH].split()[:_MAX_SEARCH_WORDS]
+    # No school's name holds a null character, and PostgreSQL refuses one in a query.
+    words = (query or "").replace("\x00", " ").strip()[:SCHOOL_QUERY_MAX_LENGTH].split()
+    return words[:_MAX_SEARCH_WORDS]
 
 
 def search_schools(query: str, *, limit: int = SCHOOL_RESULTS_LIMIT) -> QuerySet[School]:
@@ -202,7 +205,7 @@ def search_schools(query: str, *, limit: int = SCHOOL_RESULTS_LIMIT) -> QuerySet
     compact = whole.replace(" ", "")
     condition = matches_words | Q(postcode__iexact=whole)
     urn_first = Value(1)
-    if compact.isdigit() and len(compact) <= _URN_MAX_DIGITS:
+    if is_plain_number(compact) and len(compact) <= _URN_MAX_DIGITS:
         condition |= Q(urn=int(compact))
         urn_first = Case(When(urn=int(compact), then=Value(0)), default=Value(1))
     starts_first = Case(When(name__istartswith=whole, then=Value(0)), default=Value(1))

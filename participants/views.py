@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.text import parse_id
 from participants import rules, services
 from participants.forms import FIND_SCHOOL_BUTTON, ProfileForm
 from participants.models import School, SchoolLeaderClaim
@@ -28,9 +29,17 @@ PROFILE_NEEDED_MESSAGE = (
 
 
 def safe_next_url(request: HttpRequest, url: str | None) -> str | None:
-    """``url`` if it stays on this site, else ``None`` (so ``next`` cannot send people away)."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """``url`` if it stays on this site, else ``None`` (so ``next`` cannot send people away).
+
+    An address with a control character (a line break, a null) is no page of ours, and a line
+    break could not even go in the redirect's header.
+    """
+    if (
+        url
+        and url.isprintable()
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return None
@@ -80,10 +89,11 @@ def profile_required(view):
 
 
 def _posted_school(data) -> list[School]:
-    value = str(data.get("school", ""))
-    if not value.isdigit() or len(value) > 18:
+    """The open school whose id was sent, to keep it ticked; nothing for anything else."""
+    pk = parse_id(data.get("school"))
+    if pk is None:
         return []
-    return list(School.objects.open().filter(pk=int(value)).only("urn", "name", "town", "postcode"))
+    return list(School.objects.open().filter(pk=pk).only("urn", "name", "town", "postcode"))
 
 
 def schools_to_offer(query: str, chosen: list[School]) -> list[School]:
@@ -156,7 +166,8 @@ class ProfileView(LoginRequiredMixin, FormView):
                     form.add_error(field if field in form.fields else None, reason)
             return self.form_invalid(form)
         messages.success(self.request, "Your profile is saved.")
-        return redirect(self._next_url() or reverse("participants:profile"))
+        # Not ``redirect()``: it would look a plain word up as the name of a URL.
+        return HttpResponseRedirect(self._next_url() or reverse("participants:profile"))
 
     def _next_url(self) -> str | None:
         return safe_next_url(

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import audit
+from core import audit, outbox
 from core.errors import DomainError
 from participants.models import LLME, HubMembership, SchoolLeaderClaim, User, new_calendar_token
 from participants.services import withdraw_leader_claims
@@ -274,6 +274,7 @@ def erase_user(*, user: User) -> None:
         withdraw(registration=registration)
     emails = _all_emails(user)
     _forget_nominations(user, emails)
+    outbox.forget_sent_to(emails)  # emails still to send (e.g. "you have withdrawn") still go
     withdraw_leader_claims(user=user, reason="The account was erased.")
     _blank_free_text(user)
     EmailAddress.objects.filter(user=user).delete()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from core.errors import DomainError
 from participants.models import User
@@ -37,5 +37,13 @@ def register_interest(*, user: User, project: Project, note: str = "") -> Intere
     if offer is None:
         raise InterestError(f"{school.hub.name} is not offering {project.title} this year.")
     if Interest.objects.filter(offer=offer, user=user).exists():
-        raise InterestError(f"You have already told {offer.hub.name} you are interested.")
-    return Interest.objects.create(offer=offer, user=user, school=school, note=note.strip())
+        raise _already_interested(offer)
+    try:
+        with transaction.atomic():
+            return Interest.objects.create(offer=offer, user=user, school=school, note=note.strip())
+    except IntegrityError:  # the same form sent twice at once: the first one counted
+        raise _already_interested(offer) from None
+
+
+def _already_interested(offer: Offer) -> InterestError:
+    return InterestError(f"You have already told {offer.hub.name} you are interested.")

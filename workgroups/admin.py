@@ -9,7 +9,6 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join, mark_safe
 
 from core import audit, scoping
-from core.admin import HubScopedAdmin, HubScopedInline, scope_choices
+from core.admin import AutocompleteSelect, HubScopedAdmin, HubScopedInline, scope_choices
 from core.admin_tools import (
     Attention,
     HistoryProtectedMixin,
@@ -385,6 +384,8 @@ class SessionForm(forms.ModelForm):
                     raise services.DeliveryError(
                         Reason("The session must end after it starts.", field="ends_at")
                     )
+                elif cleaned.get("work_group"):
+                    delivery.check_start_free(cleaned["work_group"], starts_at)
             except services.DeliveryError as error:
                 add_reasons(self, error)
         return cleaned
@@ -420,6 +421,14 @@ class SessionAdmin(HistoryProtectedMixin, HubScopedAdmin):
             else:
                 saved = services.schedule_session(work_group=data["work_group"], **details)
         obj.pk, obj.number = saved.pk, saved.number
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.DeliveryError as error:
+            # The group changed between the form's checks and the save (another session).
+            self.message_user(request, " ".join(error.reasons), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_refusal(self, session) -> str | None:
         if session.attendances.exists() or hasattr(session, "record"):

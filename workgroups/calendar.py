@@ -2,6 +2,9 @@
 
 Lines end in CRLF, text values are escaped, long lines are folded at 75 octets, and times are
 given in UTC so every calendar program agrees on them.
+
+A group's public feed gives dates and places only. Joining links and the lead's plans for a
+session reach its participants alone, through their own secret feed (``private=True``).
 """
 
 from __future__ import annotations
@@ -54,17 +57,27 @@ def _utc(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _location(session: Session) -> str:
+PUBLIC_JOINING_NOTE = "Participants find the joining link on their registrations page."
+
+
+def _location(session: Session, *, private: bool) -> str:
     if session.mode == DeliveryMode.ONLINE:
-        return session.joining_link or "Online"
+        return (session.joining_link if private else "") or "Online"
     return session.venue or session.work_group.venue
 
 
-def _event(session: Session, stamp: str) -> list[str]:
+def _description(session: Session, *, private: bool) -> str:
     group = session.work_group
     description = f"{group.project.title}, run by {group.hub.name}."
-    if session.planned:
+    if private and session.planned:
         description += f"\n\n{session.planned}"
+    if not private and session.joining_link:
+        description += f"\n\n{PUBLIC_JOINING_NOTE}"
+    return description
+
+
+def _event(session: Session, stamp: str, *, private: bool) -> list[str]:
+    group = session.work_group
     lines = [
         "BEGIN:VEVENT",
         f"UID:session-{session.pk}@{UID_DOMAIN}",
@@ -72,20 +85,22 @@ def _event(session: Session, stamp: str) -> list[str]:
         f"DTSTART:{_utc(session.starts_at)}",
         f"DTEND:{_utc(session.ends_at)}",
         f"SUMMARY:{escape_text(f'{group.name}: session {session.number}')}",
-        f"DESCRIPTION:{escape_text(description)}",
+        f"DESCRIPTION:{escape_text(_description(session, private=private))}",
         f"STATUS:{'CANCELLED' if session.cancelled else 'CONFIRMED'}",
     ]
-    location = _location(session)
+    location = _location(session, private=private)
     if location:
         lines.append(f"LOCATION:{escape_text(location)}")
-    if session.joining_link:
+    if private and session.joining_link:
         lines.append(f"URL:{session.joining_link}")
     lines.append("END:VEVENT")
     return lines
 
 
-def render_calendar(sessions: Iterable[Session], name: str) -> str:
-    """A VCALENDAR holding one VEVENT per session (sessions need work_group__project/hub)."""
+def render_calendar(sessions: Iterable[Session], name: str, *, private: bool = False) -> str:
+    """A VCALENDAR holding one VEVENT per session (sessions need work_group__project/hub).
+
+    Only a participant's own feed is ``private``: it alone carries joining links and plans."""
     stamp = _utc(timezone.now())
     lines = [
         "BEGIN:VCALENDAR",
@@ -96,7 +111,7 @@ def render_calendar(sessions: Iterable[Session], name: str) -> str:
         f"X-WR-CALNAME:{escape_text(name)}",
     ]
     for session in sessions:
-        lines.extend(_event(session, stamp))
+        lines.extend(_event(session, stamp, private=private))
     lines.append("END:VCALENDAR")
     return "".join(f"{fold(line)}\r\n" for line in lines)
 

@@ -2,10 +2,12 @@
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
+from core.fields import CheckedJSONField
 from core.querysets import HubOwnedQuerySet
 from participants.models import LLME, Hub, School, User
 from projects.models import GROUP_NOUNS, AcademicYear, ParticipantRole, Project
@@ -249,6 +251,13 @@ class Session(models.Model):
                 name="session_number_unique_per_group",
                 violation_error_message="This group already has a session with that number.",
             ),
+            # A group meets once at a time: a form sent twice must not add two sessions.
+            models.UniqueConstraint(
+                fields=["work_group", "starts_at"],
+                condition=Q(cancelled=False),
+                name="one_session_per_start_per_group",
+                violation_error_message="This group already has a session starting at that time.",
+            ),
         ]
 
     def __str__(self):
@@ -455,6 +464,15 @@ class Milestone(models.Model):
         return self.description
 
 
+def validate_notes_by_area(value) -> None:
+    """Outcome notes are text keyed by outcome area code (the lead's form writes them)."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValidationError(
+            'Give the notes as {"area code": "notes"}, or leave them empty.',
+            code="invalid_notes",
+        )
+
+
 class RecordStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     FINAL = "final", "Finished"
@@ -470,8 +488,11 @@ class SessionRecord(models.Model):
     what_was_done = models.TextField(blank=True)
     observed = models.TextField("what was observed in lessons", blank=True)
     refined = models.TextField("how lessons were refined", blank=True)
-    outcome_notes = models.JSONField(
-        default=dict, blank=True, help_text="Notes keyed by outcome area code."
+    outcome_notes = CheckedJSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_notes_by_area],
+        help_text="Notes keyed by outcome area code.",
     )
     gap_task = models.TextField("between-session task", blank=True)
     status = models.CharField(max_length=10, choices=RecordStatus, default=RecordStatus.DRAFT)

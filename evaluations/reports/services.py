@@ -16,6 +16,12 @@ rebuild is a new ``NationalReport`` version; older versions stay readable. The l
 Building is safe to repeat: a version already ``done`` is left alone, and one left ``running``
 by a killed worker is simply collated again when the task is redelivered.
 
+A build shows it is alive through ``heartbeat_at``, stamped when it is queued, starts and makes
+progress. The watchdog (``requeue_stalled``, every minute from Celery beat) queues the build
+again of any unfinished version silent for ``REPORT_STALE_AFTER`` seconds: a worker killed
+half-way, or a build whose message never reached a worker. Without it such a version would
+wait for the broker's visibility timeout (an hour), or for ever.
+
 Queuing a build goes through Celery by the task's registered name, so this module never imports
 the tasks module (which imports it).
 """
@@ -23,9 +29,11 @@ the tasks module (which imports it).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -170,16 +178,44 @@ def _start(report_id: int) -> NationalReport:
         report.status = ReportStatus.RUNNING
         report.progress = 0
         report.error = ""
-        report.started_at = timezone.now()
-        report.save(update_fields=["status", "progress", "error", "started_at"])
+        report.started_at = report.heartbeat_at = timezone.now()
+        report.save(update_fields=["status", "progress", "error", "started_at", "heartbeat_at"])
     return report
 
 
 def _record_progress(report_id: int, percent: int) -> None:
     """Saved at once (outside any transaction) so the progress page sees it during the run."""
     NationalReport.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
-        progress=percent
+        progress=percent, heartbeat_at=timezone.now()
     )
+
+
+def stalled_reports(*, now: datetime.datetime | None = None) -> QuerySet:
+    """Unfinished versions with no sign of life for ``REPORT_STALE_AFTER`` seconds."""
+    silent_since = (now or timezone.now()) - datetime.timedelta(seconds=settings.REPORT_STALE_AFTER)
+    return NationalReport.objects.filter(status__in=UNFINISHED, heartbeat_at__lt=silent_since)
+
+
+@transaction.atomic
+def requeue_stalled(*, now: datetime.datetime | None = None) -> list[NationalReport]:
+    """Queue the build of every stalled version again; returns them.
+
+    Each is put back to ``queued`` with a fresh heartbeat by a conditional update, so two
+    watchdogs never both requeue it, and it is not requeued again while it waits for a worker.
+    If the first build turns out to be alive after all, both finish and ``_publish`` keeps one
+    current version.
+    """
+    now = now or timezone.now()
+    requeued = []
+    for report in stalled_reports(now=now).order_by("pk"):
+        claimed = NationalReport.objects.filter(
+            pk=report.pk, status=report.status, heartbeat_at=report.heartbeat_at
+        ).update(status=ReportStatus.QUEUED, progress=0, heartbeat_at=now)
+        if claimed:
+            logger.warning("Report %s was %s, silent; queued again", report.pk, report.status)
+            requeued.append(report)
+            transaction.on_commit(lambda r=report: queue_build(r))
+    return requeued
 
 
 def _record_failure(report_id: int, error: Exception) -> None:

@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
+from core.text import parse_id
 from lead import rules
-from lead.forms import AttendanceFormSet, SessionForm, SessionRecordForm
+from lead.forms import ROWS_NOT_ROSTER, AttendanceFormSet, SessionForm, SessionRecordForm
 from lead.views.groups import LeadGroupMixin, group_url
 from workgroups.models import AttendanceStatus, Registration
 from workgroups.services import delivery
@@ -108,22 +109,23 @@ class AttendanceView(LeadSessionMixin, TemplateView):
 
     def get_formset(self):
         if self.request.method == "POST":
-            return AttendanceFormSet(self.request.POST, prefix=self.prefix)
+            return AttendanceFormSet(self.request.POST, prefix=self.prefix, roster=self.people)
+        return self._roster_formset()
+
+    def _roster_formset(self, chosen=None):
+        """The roster as it is now, each person marked as saved, as ``chosen`` or present."""
         marks = dict(self.session.attendances.values_list("registration_id", "status"))
+        marks.update(chosen or {})
         initial = [
             {"registration": pk, "status": marks.get(pk, AttendanceStatus.PRESENT)}
             for pk in self.people
         ]
-        return AttendanceFormSet(initial=initial, prefix=self.prefix)
+        return AttendanceFormSet(initial=initial, prefix=self.prefix, roster=self.people)
 
     def get_context_data(self, formset=None, **kwargs):
         formset = formset or self.get_formset()
-        rows = [(form, self._person(form)) for form in formset.forms]
+        rows = [(form, self.people.get(parse_id(form["registration"].value()))) for form in formset]
         return super().get_context_data(formset=formset, rows=rows, **kwargs)
-
-    def _person(self, form):
-        value = form["registration"].value()
-        return self.people.get(int(value)) if str(value).isdigit() else None
 
     def post(self, request, *args, **kwargs):
         formset = self.get_formset()
@@ -136,6 +138,15 @@ class AttendanceView(LeadSessionMixin, TemplateView):
             else:
                 messages.success(request, f"Attendance for session {self.session.number} is saved.")
                 return HttpResponseRedirect(self.get_success_url())
+        elif not formset.rows_intact():
+            chosen = {
+                form.cleaned_data["registration"]: form.cleaned_data["status"]
+                for form in formset
+                if {"registration", "status"} <= form.cleaned_data.keys()
+            }
+            fresh = self._roster_formset(chosen)
+            context = self.get_context_data(formset=fresh, problem=ROWS_NOT_ROSTER)
+            return self.render_to_response(context)
         return self.render_to_response(self.get_context_data(formset=formset))
 
 

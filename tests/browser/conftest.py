@@ -3,6 +3,7 @@
 Without Chromium these tests skip and say so; with REQUIRE_SERVICES=1 (CI) that is a failure.
 """
 
+import contextlib
 import os
 import shutil
 import time
@@ -37,6 +38,41 @@ def browser_type_launch_args(browser_type_launch_args):
     if not executable:
         skip_or_fail("needs Chromium for browser tests: apt-get install chromium")
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+# Records every Content-Security-Policy violation on every page, in the page's console, where
+# the fixture below collects it (Chromium also logs each as "Refused to ...").
+_RECORD_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.href}:${event.lineNumber}`
+    + (event.sample ? ` (${event.sample})` : ""));
+}, true);
+"""
+_CSP_MESSAGE_MARKERS = ("CSP violation:", "Refused to", "Content Security Policy")
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_csp_violations(request):
+    """Every browser test fails if any page it opened broke the Content-Security-Policy."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations: list[str] = []
+    page.add_init_script(_RECORD_CSP_VIOLATIONS)
+
+    def on_console(message):
+        if any(marker in message.text for marker in _CSP_MESSAGE_MARKERS):
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    yield
+    with contextlib.suppress(Exception):  # let the last page's events arrive
+        page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 50))")
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(
+        dict.fromkeys(violations)
+    )
 
 
 @pytest.fixture

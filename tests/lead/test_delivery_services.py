@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from projects.models import ActivityType
@@ -51,6 +52,73 @@ def test_a_session_ending_before_it_starts_is_refused(group):
         )
 
     assert not Session.objects.filter(work_group=group).exists()
+
+
+def test_scheduling_the_same_session_twice_gives_the_one_session(group):
+    start = timezone.now() + datetime.timedelta(days=3)
+    details = {"starts_at": start, "ends_at": start + HOUR, "mode": "online", "venue": ""}
+
+    first = services.schedule_session(work_group=group, **details)
+    again = services.schedule_session(work_group=group, **details)
+
+    assert again == first
+    assert list(group.sessions.values_list("number", flat=True)) == [first.number]
+
+
+def test_a_different_session_at_the_same_start_is_refused_saying_which(group):
+    start = timezone.now() + datetime.timedelta(days=3)
+    first = services.schedule_session(
+        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online"
+    )
+
+    with pytest.raises(services.DeliveryError) as refused:
+        services.schedule_session(
+            work_group=group, starts_at=start, ends_at=start + 2 * HOUR, mode="online"
+        )
+
+    [reason] = refused.value.details
+    assert reason.message.startswith(f"Session {first.number} already starts at this time.")
+    assert reason.field == "starts_at"
+    assert group.sessions.count() == 1
+
+
+def test_a_cancelled_sessions_time_can_be_used_again(group):
+    start = timezone.now() + datetime.timedelta(days=3)
+    first = services.schedule_session(
+        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online"
+    )
+    services.cancel_session(session=first)
+
+    again = services.schedule_session(
+        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online"
+    )
+
+    assert again.number == first.number + 1
+
+
+def test_the_database_refuses_two_live_sessions_of_a_group_at_one_time(group):
+    session = SessionFactory(work_group=group)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SessionFactory(work_group=group, starts_at=session.starts_at)
+
+    assert group.sessions.count() == 1
+
+
+def test_moving_a_session_onto_another_sessions_start_is_refused(group):
+    first, second = SessionFactory(work_group=group), SessionFactory(work_group=group)
+
+    with pytest.raises(services.DeliveryError, match="already starts at this time"):
+        services.reschedule_session(
+            session=second,
+            starts_at=first.starts_at,
+            ends_at=first.ends_at,
+            mode="online",
+            focus="plan",
+        )
+
+    second.refresh_from_db()
+    assert second.starts_at != first.starts_at
 
 
 def test_moving_a_session_emails_each_participant_separately(

@@ -181,6 +181,44 @@ def test_bad_session_details_are_refused(lead_client, group, overrides, message)
     assert not Session.objects.exists()
 
 
+def test_adding_the_same_session_twice_adds_it_once(lead_client, group):
+    """A double click on "Add session" sends the form twice: both say it is added."""
+    url = reverse("lead:session_add", args=[group.pk])
+
+    first = lead_client.post(url, session_form())
+    second = lead_client.post(url, session_form(), follow=True)
+
+    assert first.status_code == 302
+    assert "Session 1 is added." in second.content.decode()
+    assert list(group.sessions.values_list("number", flat=True)) == [1]
+
+
+def test_another_session_at_the_same_time_is_refused_with_a_message(lead_client, group):
+    url = reverse("lead:session_add", args=[group.pk])
+    lead_client.post(url, session_form())
+
+    response = lead_client.post(url, session_form(ends="18:00", venue="Library"))
+
+    assert response.status_code == 200
+    assert "Session 1 already starts at this time." in response.content.decode()
+    assert group.sessions.count() == 1
+
+
+def test_moving_a_session_onto_anothers_time_is_refused_with_a_message(lead_client, group):
+    lead_client.post(reverse("lead:session_add", args=[group.pk]), session_form())
+    later = session_form(date=(timezone.localdate() + datetime.timedelta(days=11)).isoformat())
+    lead_client.post(reverse("lead:session_add", args=[group.pk]), later)
+    second = group.sessions.get(number=2)
+
+    response = lead_client.post(reverse("lead:session_edit", args=[second.pk]), session_form())
+
+    assert "Session 1 already starts at this time." in response.content.decode()
+    second.refresh_from_db()
+    assert timezone.localdate(second.starts_at) == timezone.localdate() + datetime.timedelta(
+        days=11
+    )
+
+
 def test_moving_a_session_keeps_its_number(lead_client, group):
     session = SessionFactory(work_group=group, number=3)
 
@@ -234,6 +272,57 @@ def test_attendance_with_a_tampered_id_from_another_group_is_refused(
 
     assert response.status_code == 200
     assert "only be taken for people in this group" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "total",
+    [
+        pytest.param(lambda rows: rows + 1, id="one more row than sent"),
+        pytest.param(lambda rows: -1, id="negative"),
+        pytest.param(lambda rows: 0, id="none"),
+        pytest.param(lambda rows: 10**12, id="huge"),
+        pytest.param(lambda rows: "many", id="not a number"),
+        pytest.param(lambda rows: "²", id="a digit int() refuses"),
+    ],
+)
+def test_attendance_with_a_wrong_count_of_rows_is_refused_and_shown_afresh(
+    lead_client, group, registrations, total
+):
+    session = past_session(group)
+    data = {"attendance-INITIAL_FORMS": len(registrations)}
+    for n, registration in enumerate(registrations):
+        data[f"attendance-{n}-registration"] = registration.pk
+        data[f"attendance-{n}-status"] = "absent" if n == 0 else "present"
+    data["attendance-TOTAL_FORMS"] = total(len(registrations))
+
+    response = lead_client.post(reverse("lead:attendance", args=[session.pk]), data)
+
+    assert response.status_code == 200
+    assert "The list of people sent does not match the group" in response.content.decode()
+    assert not Attendance.objects.exists()
+    shown = {f.initial["registration"]: f.initial["status"] for f in response.context["formset"]}
+    assert set(shown) == {r.pk for r in registrations}
+    if total(len(registrations)) == len(registrations) + 1:  # the rows sent are kept
+        assert shown[registrations[0].pk] == "absent"
+
+
+@pytest.mark.parametrize("value", ["", "²", "x"])
+def test_attendance_rows_naming_nobody_or_someone_twice_are_refused(
+    lead_client, group, registrations, value
+):
+    session = past_session(group)
+    marks = {r.pk: "present" for r in registrations}
+    data = {"attendance-TOTAL_FORMS": len(marks), "attendance-INITIAL_FORMS": len(marks)}
+    for n, pk in enumerate(marks):
+        data[f"attendance-{n}-registration"] = pk
+        data[f"attendance-{n}-status"] = "present"
+    data["attendance-1-registration"] = value or registrations[0].pk
+
+    response = lead_client.post(reverse("lead:attendance", args=[session.pk]), data)
+
+    assert response.status_code == 200
+    assert "The list of people sent does not match the group" in response.content.decode()
     assert not Attendance.objects.exists()
 
 

@@ -153,6 +153,12 @@ def test_completing_the_profile_saves_it_and_says_so(client, newcomer, school):
         ({"phases": ["abc"]}, "Choose phases from the list."),
         ({"school": "999999"}, "Choose an open school from the list."),
         ({"school": "abc"}, "Choose an open school from the list."),
+        # Digits int() refuses ("²") or that no id is written with ("٣"), and a null character.
+        ({"school": "²"}, "Choose an open school from the list."),
+        ({"school": "1²"}, "Choose an open school from the list."),
+        ({"school": "٣"}, "Choose an open school from the list."),
+        ({"school": "\x00"}, "Null characters are not allowed."),
+        ({"first_name": "Ada\x00"}, "Null characters are not allowed."),
         ({"school": ""}, "Find your school and choose it from the list."),
         ({"school_query": "q" * 101}, "Type at most 100 characters"),
     ],
@@ -217,6 +223,23 @@ def test_searching_for_a_school_without_javascript_keeps_what_was_typed_and_save
     assert newcomer.first_name == ""
 
 
+@pytest.mark.parametrize("query", ["hill\x00", "²", "12²", "\x00" * 3])
+def test_searching_without_javascript_for_odd_characters_saves_nothing(
+    client, newcomer, school, query
+):
+    client.force_login(newcomer)
+
+    response = client.post(
+        PROFILE_URL,
+        _profile_data(school, school="²", school_query=query, find_school="1"),
+    )
+
+    assert response.status_code == 200
+    assert "Find your school" in response.content.decode()
+    newcomer.refresh_from_db()
+    assert not newcomer.has_profile
+
+
 def test_a_refused_form_keeps_the_chosen_school_ticked(client, newcomer, school):
     client.force_login(newcomer)
 
@@ -248,6 +271,31 @@ def test_next_cannot_send_the_teacher_to_another_site(client, newcomer, school, 
 
     assert "evil" not in page
     assert response["Location"] == PROFILE_URL
+
+
+@pytest.mark.parametrize("odd", ["a\x00b", "groups\r\nSet-Cookie: x=1", "/groups/\t7/"])
+def test_a_next_with_control_characters_is_ignored_and_the_profile_still_saved(
+    client, newcomer, school, odd
+):
+    client.force_login(newcomer)
+
+    response = client.post(PROFILE_URL, _profile_data(school, next=odd))
+
+    assert response.status_code == 302
+    assert response["Location"] == PROFILE_URL
+    newcomer.refresh_from_db()
+    assert newcomer.has_profile
+
+
+def test_a_next_that_is_a_plain_word_is_followed_as_an_address_not_looked_up(
+    client, newcomer, school
+):
+    client.force_login(newcomer)
+
+    response = client.post(PROFILE_URL, _profile_data(school, next="home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == "home"
 
 
 class _RegisterView(ProfileRequiredMixin, View):

@@ -84,6 +84,20 @@ def test_empty_unknown_or_hostile_queries_find_nothing_and_break_nothing(schools
     assert School.objects.count() == 4
 
 
+@pytest.mark.parametrize("query", ["²", "12²", "107002²", "①", "٣", "١٠٧٠٠٢"])
+def test_digits_that_are_not_0_to_9_are_words_not_a_urn(schools, query):
+    """ "²".isdigit() is true but int() refuses it; Arabic-Indic digits int() reads are not
+    what anyone types for a URN. Neither is looked up as one, and nothing matches them."""
+    assert _names(query) == []
+
+
+def test_a_null_character_in_the_search_separates_words(schools):
+    """The profile form without JavaScript posts what was typed straight to the search, and
+    PostgreSQL refuses a null character in a query: it is read as a space."""
+    assert _names("hilltop\x00") == ["Hilltop Primary School"]
+    assert _names("\x00") == []
+
+
 def test_an_oversized_query_is_cut_short_rather_than_refused(schools):
     assert _names("hilltop " + "x" * 10_000) == []
     assert _names("hilltop" + " " * 10_000 + "x") == ["Hilltop Primary School"]
@@ -158,6 +172,28 @@ def test_hostile_search_parameters_give_a_normal_answer(client, schools, params)
 
     assert response.status_code == 200
     assert "<script>alert" not in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["²", "12²", "٣"])
+def test_searching_for_digits_int_refuses_says_nothing_was_found(client, schools, query):
+    client.force_login(TeacherFactory())
+
+    response = client.get(SEARCH_URL, {"q": query, "selected": "²"})
+
+    assert response.status_code == 200
+    assert f"No open schools match “{query}”" in response.content.decode()
+
+
+def test_a_null_character_in_the_search_address_is_a_bad_request_and_changes_nothing(
+    client, schools
+):
+    client.force_login(TeacherFactory(school=schools["hilltop"]))
+
+    response = client.get(SEARCH_URL, {"q": "hill\x00top"})
+
+    assert response.status_code == 400
+    assert "400.html" in [template.name for template in response.templates]
+    assert School.objects.count() == 4
 
 
 def test_a_search_that_finds_nothing_says_what_to_try(client, schools):

@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.email import queue_email
+from core.models import OutboxMessage
 from evaluations.reports.collation import Scope, collate
 from participants.models import User
 from privacy import services as privacy
@@ -267,6 +269,26 @@ def test_erasing_removes_their_name_email_writing_and_open_invitations():
     assert note.note == ""
     assert not Nomination.objects.filter(pk__in=[made.pk, naming_them.pk]).exists()
     assert Nomination.objects.filter(pk=someone_elses.pk).exists()
+
+
+def test_erasing_deletes_the_emails_sent_to_them_and_still_sends_the_last_ones(
+    django_capture_on_commit_callbacks,
+):
+    user = active_teacher()
+    EmailAddress.objects.create(user=user, email="Ada.Home@example.org", verified=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.register(user=user, work_group=group())
+        queue_email(to=["ada.home@example.org"], subject="Sent", body="To the other address")
+        queue_email(to=["someone.else@example.org"], subject="Not theirs", body="")
+    queue_email(to=[user.email], subject="Not sent yet", body="")
+
+    privacy.erase_user(user=user)
+
+    assert set(OutboxMessage.objects.values_list("subject", flat=True)) == {
+        "Not theirs",
+        "Not sent yet",
+        "You have withdrawn from " + Registration.objects.get(user=user).work_group.name,
+    }
 
 
 def test_erased_person_cannot_sign_in_and_their_other_sessions_end():

@@ -58,19 +58,64 @@ def test_group_download_is_an_ics_attachment_with_crlf_lines_utc_times_and_uids(
     assert "DTSTART:20300603T150000Z" in text
     assert "DTEND:20300603T163000Z" in text
     assert "SUMMARY:Fractions\\; Year 5\\, Leeds: session 1" in text
-    assert "Plan a lesson\\non fractions" in text
+    assert "Plan a lesson" not in text, "the lead's plans are for participants only"
     assert "LOCATION:Civic Hall" in text
     assert text.count("BEGIN:VEVENT") == 2
     assert text.count("STATUS:CANCELLED") == 1
 
 
-def test_online_session_gives_its_joining_link():
-    session = SessionFactory(mode=DeliveryMode.ONLINE, joining_link="https://meet.example/abc")
+def test_private_calendar_gives_an_online_sessions_joining_link_and_plans():
+    session = SessionFactory(
+        mode=DeliveryMode.ONLINE, joining_link="https://meet.example/abc", planned="Bring a ruler"
+    )
 
-    text = unfold(render_calendar([session], "x"))
+    text = unfold(render_calendar([session], "x", private=True))
 
     assert "LOCATION:https://meet.example/abc" in text
     assert "URL:https://meet.example/abc" in text
+    assert "Bring a ruler" in text
+
+
+def test_anyones_group_feed_has_dates_and_places_but_no_joining_link_or_plans(client):
+    online = SessionFactory(
+        mode=DeliveryMode.ONLINE,
+        joining_link="https://meet.example/secret-room",
+        planned="Private planning notes",
+    )
+    SessionFactory(
+        work_group=online.work_group,
+        mode=DeliveryMode.BLENDED,
+        venue="Civic Hall",
+        joining_link="https://meet.example/other-room",
+    )
+
+    response = client.get(reverse("workgroups:group_calendar", args=[online.work_group_id]))
+
+    text = unfold(response.content.decode())
+    assert response.status_code == 200
+    assert text.count("BEGIN:VEVENT") == 2
+    assert "DTSTART:" in text
+    assert "LOCATION:Online" in text
+    assert "LOCATION:Civic Hall" in text
+    assert "meet.example" not in text
+    assert "URL:" not in text
+    assert "Private planning notes" not in text
+
+
+def test_participants_own_feed_has_the_joining_link_and_plans(client):
+    registration = RegistrationFactory()
+    SessionFactory(
+        work_group=registration.work_group,
+        mode=DeliveryMode.ONLINE,
+        joining_link="https://meet.example/secret-room",
+        planned="Private planning notes",
+    )
+
+    text = unfold(client.get(feed_url(registration.user)).content.decode())
+
+    assert "LOCATION:https://meet.example/secret-room" in text
+    assert "URL:https://meet.example/secret-room" in text
+    assert "Private planning notes" in text
 
 
 def test_personal_feed_has_sessions_of_confirmed_places_and_active_registrations_only(client):

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core import mail
 from django.db import connection
@@ -277,11 +279,13 @@ def build_group_data(work_group, size):
     for _ in range(size):
         work_group.leads.add(LLMEFactory())
         RegistrationFactory(place__work_group=work_group)
-    for number in range(size):
+    for _ in range(size):
+        held = work_group.sessions.count()
+        starts = datetime.datetime(2030, 1, 1, 10, tzinfo=datetime.UTC) + datetime.timedelta(
+            days=held
+        )
         work_group.sessions.create(
-            number=100 + work_group.sessions.count() + number,
-            starts_at="2030-01-01T10:00Z",
-            ends_at="2030-01-01T12:00Z",
+            number=100 + held, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2)
         )
 
 

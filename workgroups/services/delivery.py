@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core import audit
 from core.email import send_templated
-from core.errors import DomainError
+from core.errors import DomainError, Reason
 from core.text import check_lengths
 from participants.models import User
 from projects.models import ActivityType
@@ -70,22 +70,60 @@ def schedule_session(
     joining_link: str = "",
     planned: str = "",
 ) -> Session:
-    """Add a session to the group, numbered after its last one."""
+    """Add a session to the group, numbered after its last one.
+
+    A group meets once at a time: a session starting when another (not cancelled) starts is
+    refused, unless every detail is the same, when that session is returned. So the same form
+    sent twice (a double click) adds one session.
+    """
     _check_times(starts_at, ends_at)
     _check_text(planned=planned)
     group = WorkGroup.objects.locked(work_group)
+    details = {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "mode": mode,
+        "focus": focus,
+        "venue": venue,
+        "joining_link": joining_link,
+        "planned": planned,
+    }
+    same_start = _session_starting(group, starts_at)
+    if same_start is not None:
+        if all(getattr(same_start, name) == value for name, value in details.items()):
+            return same_start
+        raise _already_starts(same_start)
     last = group.sessions.order_by("-number").values_list("number", flat=True).first() or 0
-    return Session.objects.create(
-        work_group=group,
-        number=last + 1,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        mode=mode,
-        focus=focus,
-        venue=venue,
-        joining_link=joining_link,
-        planned=planned,
+    return Session.objects.create(work_group=group, number=last + 1, **details)
+
+
+def _session_starting(
+    work_group: WorkGroup, starts_at: datetime.datetime, *, other_than: Session | None = None
+) -> Session | None:
+    """The group's session (not cancelled) that starts at ``starts_at``, if any."""
+    sessions = Session.objects.filter(work_group=work_group, starts_at=starts_at, cancelled=False)
+    if other_than is not None:
+        sessions = sessions.exclude(pk=other_than.pk)
+    return sessions.first()
+
+
+def _already_starts(session: Session) -> DeliveryError:
+    return DeliveryError(
+        Reason(
+            f"Session {session.number} already starts at this time. Change that session, "
+            "or choose another time.",
+            field="starts_at",
+        )
     )
+
+
+def check_start_free(
+    work_group: WorkGroup, starts_at: datetime.datetime, *, other_than: Session | None = None
+) -> None:
+    """Raise ``DeliveryError`` if another of the group's sessions starts at ``starts_at``."""
+    same_start = _session_starting(work_group, starts_at, other_than=other_than)
+    if same_start is not None:
+        raise _already_starts(same_start)
 
 
 def _lock_session(session: Session) -> Session:
@@ -109,6 +147,7 @@ def reschedule_session(
     planned: str = "",
 ) -> Session:
     """Change a session's details; participants hear about a new date, time or place."""
+    WorkGroup.objects.locked(session.work_group)  # one session moves at a time in a group
     session = _lock_session(session)
     check_session_change(session, starts_at=starts_at, ends_at=ends_at, planned=planned)
     before = (session.starts_at, session.ends_at, session.mode, session.venue, session.joining_link)
@@ -135,6 +174,7 @@ def check_session_change(
             "The group's evaluation is signed off, so its sessions are part of the evidence "
             "and cannot be changed."
         )
+    check_start_free(session.work_group, starts_at, other_than=session)
 
 
 def check_cancellable(session: Session) -> None:

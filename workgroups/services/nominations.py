@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from participants.models import ClaimStatus, User
@@ -80,14 +80,21 @@ def nominate(
     place = _school_place(leader, work_group)
     _check_not_in_place(place, email, colleague)
     _check_role_room(place, role)
-    nomination = Nomination.objects.create(
-        place=place,
-        email=email,
-        role=role,
-        invitation_code=invitation_code.strip(),
-        invited_by=leader,
-        user=colleague,
-    )
+    try:
+        with transaction.atomic():
+            nomination = Nomination.objects.create(
+                place=place,
+                email=email,
+                role=role,
+                invitation_code=invitation_code.strip(),
+                invited_by=leader,
+                user=colleague,
+            )
+    except IntegrityError:
+        # Another leader of the school named them at the same moment: say so, as if we had
+        # seen that invitation first.
+        _check_not_in_place(place, email, colleague)
+        raise RegistrationError(f"{email} has already been invited to this place.") from None
     notifications.nominated(nomination)
     return nomination
 

@@ -1,4 +1,5 @@
-"""Calendar feeds: a secret per-person feed, one group's dates, and resetting the secret."""
+"""Calendar feeds: a secret per-person feed (with joining links), one group's public dates,
+and resetting the secret."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -27,12 +28,13 @@ class CalendarFeedView(View):
         user = User.objects.filter(calendar_token=token, is_active=True).first()
         if user is None:
             raise Http404("No such calendar.")
-        body = calendar.render_calendar(calendar.sessions_for_user(user), "Maths Hubs sessions")
+        sessions = calendar.sessions_for_user(user)
+        body = calendar.render_calendar(sessions, "Maths Hubs sessions", private=True)
         return _ics_response(body)
 
 
 class GroupCalendarView(View):
-    """One group's sessions as an .ics file to open in a calendar program."""
+    """One group's dates and places as an .ics file, for anyone: no joining links or plans."""
 
     def get(self, request, pk):
         group = get_object_or_404(WorkGroup, pk=pk, status__in=PUBLIC_GROUP_STATUSES)
