@@ -110,9 +110,25 @@ class HistoryProtectedMixin:
         return super().delete_view(request, object_id, extra_context)
 
 
+def run_service(model_admin, request, objects, call, done: str) -> None:
+    """An admin action's body: call a service for each object, report each refusal in its own
+    words and count the successes (``done`` is formatted with ``count``)."""
+    count = 0
+    for obj in objects:
+        try:
+            call(obj)
+        except DomainError as error:
+            model_admin.message_user(request, " ".join(error.reasons), messages.ERROR)
+        else:
+            count += 1
+    if count:
+        model_admin.message_user(request, done.format(count=count), messages.SUCCESS)
+
+
 class ReadOnlyAdminMixin:
     """Records written elsewhere (attendance, session records, teachers' responses, action
-    plans): the admin shows them; the leads' area changes them through the services."""
+    plans, and the related rows inlines list): the admin shows them; the services change them.
+    Works for ModelAdmins and inlines alike."""
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -15,7 +15,13 @@ from django.utils.html import format_html_join, mark_safe
 
 from core import audit, scoping
 from core.admin import HubScopedAdmin, HubScopedInline, NationalOnlyAdmin
-from core.admin_tools import Attention, HistoryProtectedMixin, needs_attention, object_form_view
+from core.admin_tools import (
+    Attention,
+    HistoryProtectedMixin,
+    ReadOnlyAdminMixin,
+    needs_attention,
+    object_form_view,
+)
 from core.text import MAX_TEXT
 from evaluations import services
 from evaluations.models import (
@@ -35,7 +41,7 @@ from workgroups.models import (
 RELATED_ONLY = admin.RelatedOnlyFieldListFilter
 
 
-class OutcomeEvaluationInline(HubScopedInline, admin.TabularInline):
+class OutcomeEvaluationInline(ReadOnlyAdminMixin, HubScopedInline, admin.TabularInline):
     """The lead's rating and evidence per outcome area: read here, written by the lead."""
 
     template = "admin/edit_inline/readonly_tabular.html"
@@ -46,15 +52,6 @@ class OutcomeEvaluationInline(HubScopedInline, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("area")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReturnForm(forms.Form):

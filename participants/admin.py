@@ -5,7 +5,7 @@ they see every school); hubs, LLMEs, staff and leader claims are limited to the 
 hubs, and people to those connected to them (``User.objects.connected_to_hubs``).
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from core import scoping
 from core.admin import HubScopedAdmin, ReferenceDataAdmin, RulesPermissionsMixin
-from core.admin_tools import Attention, HistoryProtectedMixin, needs_attention
-from core.errors import DomainError
+from core.admin_tools import Attention, HistoryProtectedMixin, needs_attention, run_service
 from participants import services
 from participants.models import (
     LLME,
@@ -220,20 +219,6 @@ class UserAdmin(RulesPermissionsMixin, DjangoUserAdmin):
         return super().user_change_password(request, id, form_url)
 
 
-def decide_claims(model_admin, request, queryset, decide, done: str) -> None:
-    """Call ``decide(claim)`` for each claim; report each refusal and count the rest."""
-    count = 0
-    for claim in queryset.select_related("user", "school__hub"):
-        try:
-            decide(claim)
-        except DomainError as error:
-            model_admin.message_user(request, " ".join(error.reasons), messages.ERROR)
-        else:
-            count += 1
-    if count:
-        model_admin.message_user(request, done.format(count=count), messages.SUCCESS)
-
-
 @admin.register(SchoolLeaderClaim)
 class SchoolLeaderClaimAdmin(HubScopedAdmin):
     """The queue of people who say they lead a school of the hub. Claims come from profiles
@@ -268,20 +253,20 @@ class SchoolLeaderClaimAdmin(HubScopedAdmin):
 
     @admin.action(description="Confirm selected school leaders", permissions=["change"])
     def confirm_claims(self, request, queryset):
-        decide_claims(
+        run_service(
             self,
             request,
-            queryset,
+            queryset.select_related("user", "school__hub"),
             lambda claim: services.confirm_leader_claim(claim=claim, by=request.user),
             "{count} school leader(s) confirmed.",
         )
 
     @admin.action(description="Reject selected school leader claims", permissions=["change"])
     def reject_claims(self, request, queryset):
-        decide_claims(
+        run_service(
             self,
             request,
-            queryset,
+            queryset.select_related("user", "school__hub"),
             lambda claim: services.reject_leader_claim(claim=claim, by=request.user),
             "{count} claim(s) rejected.",
         )

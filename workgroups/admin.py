@@ -24,8 +24,9 @@ from core.admin_tools import (
     add_reasons,
     needs_attention,
     object_form_view,
+    run_service,
 )
-from core.errors import DomainError, Reason
+from core.errors import Reason
 from core.text import MAX_TEXT
 from projects.models import ParticipantRole
 from workgroups import services
@@ -53,20 +54,6 @@ from workgroups.services.registration import MAX_CAPACITY
 RELATED_ONLY = admin.RelatedOnlyFieldListFilter
 
 
-def run_service(model_admin, request, objects, call, done: str) -> None:
-    """Call a service for each object; report each refusal and count the successes."""
-    count = 0
-    for obj in objects:
-        try:
-            call(obj)
-        except DomainError as error:
-            model_admin.message_user(request, " ".join(error.reasons), messages.ERROR)
-        else:
-            count += 1
-    if count:
-        model_admin.message_user(request, done.format(count=count), messages.SUCCESS)
-
-
 def participants_html(registrations):
     """Names and roles, one per line (for registrations fetched with their user and role)."""
     rows = ((registration.user, registration.role.name) for registration in registrations)
@@ -78,7 +65,7 @@ def active_registrations_prefetch():
     return Prefetch("registrations", queryset=registrations, to_attr="active_registrations")
 
 
-class SessionInline(HubScopedInline, admin.TabularInline):
+class SessionInline(ReadOnlyAdminMixin, HubScopedInline, admin.TabularInline):
     """The group's sessions, read-only: each is added, moved or cancelled on its own page,
     through the same services as the leads' area, which tell the participants."""
 
@@ -89,17 +76,8 @@ class SessionInline(HubScopedInline, admin.TabularInline):
     show_change_link = True
     ordering = ("starts_at", "pk")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PlaceInline(HubScopedInline, admin.TabularInline):
+class PlaceInline(ReadOnlyAdminMixin, HubScopedInline, admin.TabularInline):
     """Schools' places, read-only: they change through the Place actions, which call services."""
 
     template = "admin/edit_inline/readonly_tabular.html"
@@ -113,15 +91,6 @@ class PlaceInline(HubScopedInline, admin.TabularInline):
         # The row title names the school and the group.
         queryset = super().get_queryset(request).select_related("school", "work_group")
         return queryset.prefetch_related(active_registrations_prefetch())
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="participants")
     def participants(self, place):
@@ -450,7 +419,7 @@ class SessionAdmin(HistoryProtectedMixin, HubScopedAdmin):
             )
 
 
-class NominationInline(HubScopedInline, admin.TabularInline):
+class NominationInline(ReadOnlyAdminMixin, HubScopedInline, admin.TabularInline):
     """Colleagues the school leader invited to the place, and whether they answered."""
 
     template = "admin/edit_inline/readonly_tabular.html"
@@ -461,15 +430,6 @@ class NominationInline(HubScopedInline, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("role", "invited_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Place)
