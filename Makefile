@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: run test install lint format migrate seed worker beat clean
+.PHONY: run test install lint format migrate seed worker beat clean bench
 
 # DEBUG is off unless the environment turns it on; the development targets turn it on (an
 # exported DEBUG=false wins). `make test` leaves it off: the suite runs with production settings.
@@ -60,6 +60,14 @@ PYTEST_ARGS ?= -n 2
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The benchmark (README, "Performance"): creates, migrates and seeds the national demo data once
+# (PostgreSQL: DATABASE_URL, by default the mathshub_bench database on 127.0.0.1), serves it with
+# gunicorn and DEBUG off, prints the table. About five minutes; BENCH_ARGS=--help for options.
+BENCH_ARGS ?=
+
+bench: install
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .seeded

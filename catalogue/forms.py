@@ -2,18 +2,38 @@
 
 from django import forms
 
+from core.cache import get_or_build
 from participants.models import Hub, Phase, Region
 from projects.models import ActivityType, Interest
+from workgroups.cache import REFERENCE
 from workgroups.models import DeliveryMode
+
+# The filters' names, in the order of the form and of the addresses it makes.
+FILTERS = ("q", "phase", "activity_type", "mode", "region", "hub")
+
+
+def _place_choices() -> dict[str, list[tuple[int, str, str]]]:
+    return {
+        "phase": list(Phase.objects.values_list("pk", "code", "name")),
+        "region": list(Region.objects.values_list("pk", "code", "name")),
+        "hub": list(Hub.objects.values_list("pk", "slug", "name")),
+    }
+
+
+def place_choices() -> dict[str, list[tuple[int, str, str]]]:
+    """Phases, regions and hubs to filter by, as ``(pk, value, name)``, from the cache."""
+    return get_or_build("catalogue-choices", _place_choices, REFERENCE)
 
 
 class ProjectFilterForm(forms.Form):
-    """The catalogue's filters; invalid values are ignored rather than shown as errors."""
+    """The catalogue's filters; invalid values are ignored rather than shown as errors.
+
+    Phases, regions and hubs come from the cache, so neither showing nor checking the form
+    asks the database anything.
+    """
 
     q = forms.CharField(label="Search", max_length=100, required=False)
-    phase = forms.ModelChoiceField(
-        Phase.objects.all(), to_field_name="code", required=False, empty_label="Any phase"
-    )
+    phase = forms.ChoiceField(label="Phase", required=False)
     activity_type = forms.ChoiceField(
         label="Type of activity",
         choices=[("", "Any type"), *ActivityType.choices],
@@ -22,17 +42,31 @@ class ProjectFilterForm(forms.Form):
     mode = forms.ChoiceField(
         label="Delivery", choices=[("", "Any delivery"), *DeliveryMode.choices], required=False
     )
-    region = forms.ModelChoiceField(
-        Region.objects.all(), to_field_name="code", required=False, empty_label="Any region"
-    )
-    hub = forms.ModelChoiceField(
-        Hub.objects.all(), to_field_name="slug", required=False, empty_label="Any hub"
-    )
+    region = forms.ChoiceField(label="Region", required=False)
+    hub = forms.ChoiceField(label="Hub", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._rows = place_choices()
+        for name, empty in (("phase", "Any phase"), ("region", "Any region"), ("hub", "Any hub")):
+            self.fields[name].choices = [("", empty)] + [
+                (value, label) for _pk, value, label in self._rows[name]
+            ]
+
+    def chosen(self) -> dict[str, str]:
+        """The values that passed validation, as sent; a bad value just drops that one filter."""
+        self.is_valid()
+        return {name: self.cleaned_data[name] for name in FILTERS if self.cleaned_data.get(name)}
 
     def filters(self) -> dict:
-        """The values that passed validation; a bad value just drops that one filter."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
+        """``chosen``, with a phase, region or hub as its primary key."""
+        chosen = self.chosen()
+        for name in ("phase", "region", "hub"):
+            if name in chosen:
+                chosen[name] = next(
+                    pk for pk, value, _ in self._rows[name] if value == chosen[name]
+                )
+        return chosen
 
 
 class InterestForm(forms.ModelForm):

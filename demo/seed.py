@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo import activity, catalogue, people, schools, writer
-from demo.context import DOMAIN, SCALES, Context
+from demo.context import DOMAIN, SCALES, SEED, Context
 from demo.delivery import Delivery
 from demo.logins import DEMO_EMAILS, DEMO_PASSWORD, SHOWCASE_HUB
 from evaluations.models import NationalReport, OutcomeEvaluation, WorkGroupEvaluation
@@ -29,6 +29,16 @@ from participants.models import (
     UserRole,
 )
 from projects.models import AcademicYear, Interest, Offer, ParticipantRole, Project
+from surveys.models import (
+    Answer,
+    FreeTextAnswer,
+    FreeTextQuestion,
+    Response,
+    Statement,
+    Survey,
+    SurveyEmail,
+)
+from surveys.sample import seed_surveys
 from workgroups.models import (
     Attendance,
     GapTaskResponse,
@@ -43,6 +53,13 @@ from workgroups.models import (
 
 # Children before parents, so that protected foreign keys never block a delete.
 RESET_ORDER = [
+    SurveyEmail,
+    FreeTextAnswer,
+    Answer,
+    Response,
+    FreeTextQuestion,
+    Statement,
+    Survey,
     NationalReport,
     OutcomeEvaluation,
     WorkGroupEvaluation,
@@ -130,6 +147,12 @@ def _generate(ctx: Context) -> None:
     writer.write_people(ctx, crowd)
     writer.write_delivery(ctx, builds)
     writer.write_activity(ctx)
+    # The demo teacher is left a start survey to answer.
+    seed_surveys(
+        seed=f"{SEED}:{ctx.scale.name}:surveys",
+        today=ctx.today,
+        leave_unanswered=[f"teacher@{DOMAIN}"],
+    )
 
 
 def _weigh_hubs(ctx: Context) -> None:

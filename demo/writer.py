@@ -1,7 +1,8 @@
 """Writes the objects built in memory, parents before children, in batches.
 
 ``bulk_create`` skips ``save()``, so every foreign key is set here explicitly (a registration's
-``work_group`` included) and many-to-many links go straight into their through tables.
+``work_group`` included), many-to-many links go straight into their through tables, and the
+groups' and places' counters are counted once every place and registration is written.
 """
 
 from __future__ import annotations
@@ -93,7 +94,16 @@ def write_delivery(ctx: Context, builds: list) -> None:
     for registration in registrations:
         registration.work_group_id = registration.place.work_group_id
     _bulk(Registration, registrations)
+    _count_places(builds)
     _write_attendance(builds)
+
+
+def _count_places(builds: list) -> None:
+    """``bulk_create`` saves no rows one by one, so nothing has counted the places: set the
+    groups' and places' counters from the rows just written."""
+    groups = WorkGroup.objects.filter(pk__in=[build.model.pk for build in builds])
+    Place.objects.filter(work_group__in=groups).recount_registrations()
+    groups.recount_places()
 
 
 def _write_attendance(builds: list) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join, mark_safe
 
 from core import audit, scoping
-from core.admin import HubScopedAdmin, HubScopedInline, NationalOnlyAdmin
+from core.admin import HubChoicesFilter, HubScopedAdmin, HubScopedInline, NationalOnlyAdmin
 from core.admin_tools import (
     Attention,
     HistoryProtectedMixin,
@@ -141,8 +141,8 @@ class WorkGroupEvaluationAdmin(HistoryProtectedMixin, HubScopedAdmin):
     )
     list_filter = (
         "status",
-        ("work_group__hub", RELATED_ONLY),
-        ("work_group__project", RELATED_ONLY),
+        ("work_group__hub", HubChoicesFilter),
+        ("work_group__project", HubChoicesFilter),
         "work_group__academic_year",
     )
     list_select_related = (
@@ -334,11 +334,16 @@ class NationalReportAdmin(NationalOnlyAdmin):
         "status",
         "progress",
         "generated_at",
+        "checked_at",
     )
     list_filter = ("status", "academic_year", ("project", RELATED_ONLY))
     list_select_related = ("project", "academic_year", "hub")
     search_fields = ("project__title", "project__code")
     actions = ["rebuild"]
+
+    def get_queryset(self, request):
+        # Builds that found their figures unchanged are not versions: they are left out.
+        return super().get_queryset(request).versions()
 
     def has_add_permission(self, request, obj=None):
         return False

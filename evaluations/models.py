@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core import scoping
 from core.querysets import HubOwnedQuerySet
 from participants.models import Hub, User
 from projects.models import AcademicYear, OutcomeArea, Project
@@ -103,8 +104,29 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class NationalReportQuerySet(HubOwnedQuerySet):
+    def visible_to(self, user):
+        """The national team reads every report; hub staff read their own hubs' reports and
+        the national ones (shown to them without other hubs' details); others read none."""
+        if scoping.is_national(user):
+            return self
+        hub_ids = scoping.staff_hub_ids(user)
+        if not hub_ids:
+            return self.none()
+        return self.filter(Q(hub__isnull=True) | Q(hub__in=hub_ids))
+
+    def versions(self):
+        """Real versions: without the builds that found their scope's figures unchanged."""
+        return self.filter(same_as__isnull=True)
+
+
 class NationalReport(models.Model):
-    """The collated findings of a project's groups in a year, nationally or for one hub."""
+    """The collated findings of a project's groups in a year, nationally or for one hub.
+
+    A build whose figures have the same fingerprint as its scope's current version is not a
+    version of its own: it is kept (``same_as`` the current one) only so whoever asked for it
+    can see the outcome, and the scope's next request deletes it.
+    """
 
     hub_path = "hub"
 
@@ -140,8 +162,22 @@ class NationalReport(models.Model):
         default=timezone.now,
         help_text="The build's last sign of life: queued, started, progress or requeued.",
     )
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the figures: equal figures, equal print."
+    )
+    checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a later build last found the same figures."
+    )
+    same_as = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Set on a build that found the figures unchanged: the version it matched.",
+    )
 
-    objects = HubOwnedQuerySet.as_manager()
+    objects = NationalReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["project__title", "-academic_year__starts_on", "-version"]
@@ -187,3 +223,49 @@ class NationalReport(models.Model):
     def __str__(self):
         scope = self.hub.name if self.hub_id else "national"
         return f"{self.project.title} {self.academic_year} ({scope}) v{self.version}"
+
+
+class ReportEdition(models.TextChoices):
+    FULL = "full", "Full report"
+    NATIONAL_FIGURES = "national_figures", "National figures, without hubs' details"
+
+
+class DocumentStatus(models.TextChoices):
+    BUILDING = "building", "Being built"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportDocument(models.Model):
+    """A report version's PDF, built by a task after collation and kept with the version.
+
+    A national report has two editions: the full one for the national team and one with the
+    national figures only, for hub staff. A hub's report has the full edition.
+    """
+
+    hub_path = "report__hub"
+
+    report = models.ForeignKey(NationalReport, on_delete=models.CASCADE, related_name="documents")
+    edition = models.CharField(max_length=20, choices=ReportEdition, default=ReportEdition.FULL)
+    status = models.CharField(
+        max_length=10, choices=DocumentStatus, default=DocumentStatus.BUILDING
+    )
+    pdf = models.BinaryField(blank=True, default=b"", editable=False)
+    size = models.PositiveIntegerField(default=0, help_text="Bytes.")
+    pages = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["report", "edition"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "edition"],
+                name="one_document_per_report_edition",
+                violation_error_message="This version already has this edition.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} ({self.get_edition_display()})"

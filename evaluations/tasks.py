@@ -1,13 +1,14 @@
 """Celery tasks for national reports: thin wrappers that load ids and call the services.
 
-Both are acknowledged late and requeued if the worker dies, so a collation killed half-way is
-run again; the services make that rerun produce the one current version.
+All are acknowledged late and requeued if the worker dies, so a collation killed half-way is
+run again; the services make that rerun produce the one current version. A version's PDFs are
+built by their own task, queued when the version is published.
 """
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
-from evaluations.reports import services
+from evaluations.reports import documents, services
 from projects.models import AcademicYear
 
 RETRY = {
@@ -36,6 +37,12 @@ def collate_national_report(
 
 
 @shared_task(**RETRY)
+def build_report_pdfs(report_id: int) -> int:
+    """Render and store the PDFs of a published version; returns how many editions it has."""
+    return len(documents.build_pdfs(report_id=report_id))
+
+
+@shared_task(**RETRY)
 def collate_year(academic_year_id: int) -> int:
     """Queue every report of a year: per project, national plus one per hub with groups."""
     year = AcademicYear.objects.filter(pk=academic_year_id).first()
@@ -53,12 +60,14 @@ def collate_year(academic_year_id: int) -> int:
 
 @shared_task(**RETRY)
 def collate_current_year() -> int:
-    """The nightly rebuild (Celery beat): every report of the current academic year."""
+    """The nightly rebuild (Celery beat): every report of the current academic year. A report
+    whose figures have not changed keeps its version (see ``services``)."""
     year = AcademicYear.objects.current()
     return collate_year(year.pk) if year else 0
 
 
 @shared_task(**RETRY)
 def requeue_stalled_reports() -> int:
-    """Every minute (Celery beat): queue again the builds whose worker died or never came."""
-    return len(services.requeue_stalled())
+    """Every minute (Celery beat): queue again the builds whose worker died or never came, and
+    the PDFs of current versions that are missing or stuck."""
+    return len(services.requeue_stalled()) + len(documents.requeue_missing())

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "participants",
     "projects",
     "workgroups",
+    "surveys",
     "evaluations",
     "catalogue",
     "lead",
@@ -109,11 +110,15 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, keeping one client instead of building one per call.
+            "BACKEND": "core.cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mathshub",
         }
     }
+    # Signed-in pages read the session from the shared cache instead of the database. Writes go
+    # to both, so flushing or losing the cache signs nobody out ("cache" alone would).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -281,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-reports": {
         "task": "evaluations.tasks.requeue_stalled_reports",
         "schedule": 60.0,
+    },
+    # "Survey open" emails and reminders due today: see surveys/notifications.py.
+    "send-survey-emails": {
+        "task": "surveys.tasks.send_survey_emails",
+        "schedule": crontab(hour=7, minute=45),
     },
 }
 REPORT_STALE_AFTER = env.int("REPORT_STALE_AFTER", default=180)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("me/", include("privacy.urls")),
     path("lead/", include("lead.urls")),
     path("reports/", include("evaluations.urls")),
+    path("surveys/", include("surveys.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

@@ -12,7 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from core import scoping
-from core.admin import HubScopedAdmin, ReferenceDataAdmin, RulesPermissionsMixin
+from core.admin import (
+    HubChoicesFilter,
+    HubScopedAdmin,
+    ReferenceDataAdmin,
+    RulesPermissionsMixin,
+    SortFirstPaginator,
+)
 from core.admin_tools import Attention, HistoryProtectedMixin, needs_attention, run_service
 from participants import services
 from participants.models import (
@@ -93,8 +99,10 @@ class HubAdmin(HubScopedAdmin):
 @admin.register(LLME)
 class LLMEAdmin(HubScopedAdmin):
     list_display = ("user", "email", "hub", "specialisms", "accredited_on", "active")
-    list_filter = (("hub", admin.RelatedOnlyFieldListFilter), "active", "phases")
+    list_filter = (("hub", HubChoicesFilter), "active", "phases")
     list_select_related = ("user", "hub")
+    # By email, the users' unique index, rather than sorting every LLME joined to their user.
+    ordering = ("user__email",)
     search_fields = ("user__first_name", "user__last_name", "user__email")
     autocomplete_fields = ("user",)
     filter_horizontal = ("phases",)
@@ -111,7 +119,7 @@ class LLMEAdmin(HubScopedAdmin):
 @admin.register(HubMembership)
 class HubMembershipAdmin(HubScopedAdmin):
     list_display = ("user", "email", "hub", "role")
-    list_filter = (("hub", admin.RelatedOnlyFieldListFilter), "role")
+    list_filter = (("hub", HubChoicesFilter), "role")
     list_select_related = ("user", "hub")
     search_fields = ("user__first_name", "user__last_name", "user__email")
     autocomplete_fields = ("user",)
@@ -146,7 +154,7 @@ class UserAdmin(RulesPermissionsMixin, DjangoUserAdmin):
     list_display = ("email", "first_name", "last_name", "role", "school", "is_staff")
     list_filter = (
         "role",
-        ("school__hub", admin.RelatedOnlyFieldListFilter),
+        ("school__hub", HubChoicesFilter),
         "is_staff",
         "is_national_team",
         "is_active",
@@ -225,10 +233,11 @@ class SchoolLeaderClaimAdmin(HubScopedAdmin):
     and are decided only by the actions, which call the services; nothing here is edited."""
 
     list_display = ("user", "email", "school", "hub", "status", "created_at", "decided_by")
-    list_filter = ("status", ("school__hub", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("status", ("school__hub", HubChoicesFilter), "created_at")
     list_select_related = ("user", "school__hub", "decided_by")
+    # Newest first has no index: sort the claims alone, then join the page's people and schools.
+    paginator = SortFirstPaginator
     search_fields = ("user__email", "user__first_name", "user__last_name", "school__name")
-    date_hierarchy = "created_at"
     fields = ("user", "school", "status", "created_at", "decided_by", "decided_at", "reason")
     readonly_fields = fields
     actions = [*HubScopedAdmin.actions, "confirm_claims", "reject_claims"]

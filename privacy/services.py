@@ -26,6 +26,7 @@ from core.errors import DomainError
 from participants.models import LLME, HubMembership, SchoolLeaderClaim, User, new_calendar_token
 from participants.services import withdraw_leader_claims
 from projects.models import Interest
+from surveys.services import anonymise_answers, personal_answers
 from workgroups.models import (
     FINISHED_GROUP_STATUSES,
     Attendance,
@@ -91,6 +92,7 @@ def personal_data(*, user: User) -> dict[str, Any]:
         "registrations": _registrations(person),
         "attendance": _attendance(person),
         "gap_task_responses": _gap_task_responses(person),
+        "survey_responses": personal_answers(user=person),
         "interests": _interests(person),
         "nominations_made": _nominations_made(person),
         "nominations_naming_you": _nominations_naming(person),
@@ -314,6 +316,7 @@ def _forget_nominations(user: User, emails: set[str]) -> None:
 def _blank_free_text(user: User) -> None:
     GapTaskResponse.objects.filter(registration__user=user).update(what_i_did="", reflection="")
     Interest.objects.filter(user=user).update(note="")
+    anonymise_answers(user=user)  # survey ratings stay, on the anonymised account
 
 
 def _anonymise(user: User) -> None:

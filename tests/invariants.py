@@ -12,6 +12,7 @@ from participants.models import SchoolLeaderClaim, UserRole
 from workgroups.models import (
     ACTIVE_PLACE_STATUSES,
     PROMOTABLE_GROUP_STATUSES,
+    TAKEN_PLACE_STATUSES,
     Attendance,
     Place,
     PlaceStatus,
@@ -19,12 +20,18 @@ from workgroups.models import (
     RegistrationStatus,
     WorkGroup,
     WorkGroupStatus,
+    places_counted,
+    registrations_counted,
 )
 
 
 def broken_invariants() -> list[str]:
     """Every rule broken anywhere in the database, in words; empty when all hold."""
-    groups = WorkGroup.objects.with_place_counts()
+    # Counted from the rows, not read from the counters: the counters are checked against them.
+    groups = WorkGroup.objects.annotate(
+        places_taken=places_counted(TAKEN_PLACE_STATUSES),
+        places_waitlisted=places_counted([PlaceStatus.WAITLISTED]),
+    )
     active = Registration.objects.filter(status=RegistrationStatus.ACTIVE)
     signed_off = WorkGroupEvaluation.objects.filter(status=EvaluationStatus.SIGNED_OFF)
     checks = {
@@ -41,6 +48,14 @@ def broken_invariants() -> list[str]:
             status__in=PROMOTABLE_GROUP_STATUSES,
             places_waitlisted__gt=0,
             places_taken__lt=F("capacity"),
+        ),
+        "a group's places taken or waiting list disagrees with its places": groups.exclude(
+            taken_count=F("places_taken"), waitlisted_count=F("places_waitlisted")
+        ),
+        "a place's number of participants disagrees with its registrations": (
+            Place.objects.annotate(counted=registrations_counted()).exclude(
+                registration_count=F("counted")
+            )
         ),
         "a school sends more people in a role than the project allows": active.values(
             "place", "role", "role__max_per_school"

@@ -9,14 +9,20 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, mark_safe
 
 from core import audit, scoping
-from core.admin import AutocompleteSelect, HubScopedAdmin, HubScopedInline, scope_choices
+from core.admin import (
+    AutocompleteSelect,
+    HubChoicesFilter,
+    HubScopedAdmin,
+    HubScopedInline,
+    scope_choices,
+)
 from core.admin_tools import (
     Attention,
     HistoryProtectedMixin,
@@ -42,7 +48,6 @@ from workgroups.models import (
     Place,
     PlaceStatus,
     Registration,
-    RegistrationStatus,
     Session,
     SessionRecord,
     WorkGroup,
@@ -51,7 +56,8 @@ from workgroups.models import (
 from workgroups.services import delivery
 from workgroups.services.registration import MAX_CAPACITY
 
-RELATED_ONLY = admin.RelatedOnlyFieldListFilter
+# Filter choices from the hub and project tables, never from the list's own rows.
+HUB_CHOICES = HubChoicesFilter
 
 
 def participants_html(registrations):
@@ -171,8 +177,6 @@ class WorkGroupAddForm(forms.ModelForm):
 
 @admin.register(WorkGroup)
 class WorkGroupAdmin(HistoryProtectedMixin, HubScopedAdmin):
-    # Meta.ordering is dropped from GROUP BY queries, and the counts below group.
-    ordering = WorkGroup._meta.ordering
     list_display = (
         "name",
         "project",
@@ -187,8 +191,8 @@ class WorkGroupAdmin(HistoryProtectedMixin, HubScopedAdmin):
         "waitlisted",
     )
     list_filter = (
-        ("hub", RELATED_ONLY),
-        ("project", RELATED_ONLY),
+        ("hub", HUB_CHOICES),
+        ("project", HUB_CHOICES),
         "academic_year",
         "project__activity_type",
         "project__phases",
@@ -243,7 +247,14 @@ class WorkGroupAdmin(HistoryProtectedMixin, HubScopedAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_place_counts()
+        # The change page shows the project, hub and year too.
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "leads":  # each chosen lead is shown by name
+            field.queryset = field.queryset.select_related("user")
+        return field
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -306,17 +317,17 @@ class WorkGroupAdmin(HistoryProtectedMixin, HubScopedAdmin):
     def activity_type(self, group):
         return group.project.get_activity_type_display()
 
-    @admin.display(description="places taken", ordering="places_taken")
+    @admin.display(description="places taken", ordering="taken_count")
     def places_taken(self, group):
-        return getattr(group, "places_taken", None)
+        return group.taken_count
 
     @admin.display(description="places left")
     def places_left(self, group):
-        return group.places_left if hasattr(group, "places_taken") else None
+        return group.places_left
 
-    @admin.display(description="waiting list", ordering="places_waitlisted")
+    @admin.display(description="waiting list", ordering="waitlisted_count")
     def waitlisted(self, group):
-        return getattr(group, "places_waitlisted", None)
+        return group.waitlisted_count
 
     @admin.action(description="Promote from the waiting list", permissions=["change"])
     def promote_from_waitlist(self, request, queryset):
@@ -364,10 +375,11 @@ class SessionForm(forms.ModelForm):
 class SessionAdmin(HistoryProtectedMixin, HubScopedAdmin):
     form = SessionForm
     list_display = ("work_group", "number", "starts_at", "mode", "focus", "cancelled")
-    list_filter = (("work_group__hub", RELATED_ONLY), "mode", "focus", "cancelled")
+    list_filter = (("work_group__hub", HUB_CHOICES), "starts_at", "mode", "focus", "cancelled")
     list_select_related = ("work_group",)
+    # Newest groups first, each in date order: the index ``session_admin_order_idx``.
+    ordering = ("-work_group_id", "starts_at", "pk")
     search_fields = ("work_group__name", "venue")
-    date_hierarchy = "starts_at"
     autocomplete_fields = ("work_group",)
     actions = [*HubScopedAdmin.actions, "cancel_sessions"]
 
@@ -436,19 +448,18 @@ class NominationInline(ReadOnlyAdminMixin, HubScopedInline, admin.TabularInline)
 class PlaceAdmin(HubScopedAdmin):
     """A school's place; its status changes only through the actions, which call services."""
 
-    # Meta.ordering is dropped from GROUP BY queries, and the counts below group.
-    ordering = Place._meta.ordering
-
     list_display = ("school", "work_group", "hub", "status", "requested_at", "participant_count")
     list_filter = (
         "status",
-        ("work_group__hub", RELATED_ONLY),
+        ("work_group__hub", HUB_CHOICES),
         "work_group__academic_year",
-        ("work_group__project", RELATED_ONLY),
+        ("work_group__project", HUB_CHOICES),
+        "requested_at",
     )
     list_select_related = ("school", "work_group__hub")
+    # Newest groups first, each in the order schools asked: the index ``place_admin_order_idx``.
+    ordering = ("-work_group_id", "requested_at", "pk")
     search_fields = ("school__name", "=school__urn", "work_group__name")
-    date_hierarchy = "requested_at"
     fields = (
         "work_group",
         "school",
@@ -463,9 +474,8 @@ class PlaceAdmin(HubScopedAdmin):
     inlines = [NominationInline]
 
     def get_queryset(self, request):
-        active = Q(registrations__status=RegistrationStatus.ACTIVE)
-        queryset = super().get_queryset(request).select_related(*self.list_select_related)
-        return queryset.annotate(participant_total=Count("registrations", filter=active))
+        # Also for the change page and actions, which name the place after its school and group.
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -480,9 +490,9 @@ class PlaceAdmin(HubScopedAdmin):
     def hub(self, place):
         return place.work_group.hub
 
-    @admin.display(description="participants", ordering="participant_total")
+    @admin.display(description="participants", ordering="registration_count")
     def participant_count(self, place):
-        return place.participant_total
+        return place.registration_count
 
     @admin.display(description="participants")
     def participants(self, place):
@@ -545,11 +555,14 @@ class RegistrationAdmin(HubScopedAdmin):
     list_display = ("user", "school", "work_group", "role_name", "status", "created_at")
     list_filter = (
         "status",
-        ("work_group__hub", RELATED_ONLY),
+        ("work_group__hub", HUB_CHOICES),
         "work_group__academic_year",
-        ("work_group__project", RELATED_ONLY),
+        ("work_group__project", HUB_CHOICES),
+        "created_at",
     )
     list_select_related = ("user", "role", "place__school", "work_group")
+    # Newest groups first, each by school: the index ``registration_admin_order_idx``.
+    ordering = ("-work_group_id", "place_id", "pk")
     search_fields = (
         "user__email",
         "user__first_name",
@@ -557,7 +570,6 @@ class RegistrationAdmin(HubScopedAdmin):
         "place__school__name",
         "work_group__name",
     )
-    date_hierarchy = "created_at"
     autocomplete_fields = ("user",)
     actions = [*HubScopedAdmin.actions, "withdraw_registrations"]
 
@@ -627,7 +639,7 @@ class RegistrationAdmin(HubScopedAdmin):
 @admin.register(Attendance)
 class AttendanceAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
     list_display = ("participant", "group", "session", "status")
-    list_filter = ("status", ("session__work_group__hub", RELATED_ONLY))
+    list_filter = ("status", ("session__work_group__hub", HUB_CHOICES))
     list_select_related = ("registration__user", "registration__role", "session__work_group")
     search_fields = ("registration__user__email", "registration__user__last_name")
     autocomplete_fields = ("session", "registration")
@@ -644,17 +656,17 @@ class AttendanceAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
 @admin.register(Milestone)
 class MilestoneAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
     list_display = ("description", "work_group", "term", "due_on", "status", "updated_at")
-    list_filter = ("term", "status", ("work_group__hub", RELATED_ONLY))
+    list_filter = ("term", "status", ("work_group__hub", HUB_CHOICES), "due_on")
     list_select_related = ("work_group",)
+    ordering = ("-work_group_id", "due_on", "pk")
     search_fields = ("description", "work_group__name")
-    date_hierarchy = "due_on"
     autocomplete_fields = ("work_group",)
 
 
 @admin.register(SessionRecord)
 class SessionRecordAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
     list_display = ("session", "group", "author", "status", "updated_at")
-    list_filter = ("status", ("session__work_group__hub", RELATED_ONLY))
+    list_filter = ("status", ("session__work_group__hub", HUB_CHOICES))
     list_select_related = ("session__work_group", "author")
     search_fields = ("session__work_group__name", "what_was_done", "gap_task")
     autocomplete_fields = ("session", "author")
@@ -671,10 +683,9 @@ class SessionRecordAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
 @admin.register(GapTaskResponse)
 class GapTaskResponseAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
     list_display = ("participant", "group", "session", "submitted_at")
-    list_filter = (("registration__work_group__hub", RELATED_ONLY),)
+    list_filter = (("registration__work_group__hub", HUB_CHOICES), "submitted_at")
     list_select_related = ("registration__user", "session_record__session__work_group")
     search_fields = ("registration__user__email", "registration__user__last_name", "what_i_did")
-    date_hierarchy = "submitted_at"
     autocomplete_fields = ("registration", "session_record")
 
     @admin.display(description="participant", ordering="registration__user__last_name")
@@ -693,7 +704,7 @@ class GapTaskResponseAdmin(ReadOnlyAdminMixin, HubScopedAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(HubScopedAdmin):
     list_display = ("code", "work_group", "school", "created_at")
-    list_filter = (("work_group__hub", RELATED_ONLY),)
+    list_filter = (("work_group__hub", HUB_CHOICES),)
     list_select_related = ("work_group", "school")
     search_fields = ("code", "work_group__name", "school__name")
     autocomplete_fields = ("work_group", "school")
@@ -705,10 +716,10 @@ SOON = datetime.timedelta(days=28)
 
 
 def waiting_with_free_places(queryset):
-    return queryset.with_place_counts().filter(
+    return queryset.filter(
         status__in=PROMOTABLE_GROUP_STATUSES,
-        places_waitlisted__gt=0,
-        places_taken__lt=F("capacity"),
+        waitlisted_count__gt=0,
+        taken_count__lt=F("capacity"),
     )
 
 
@@ -717,15 +728,11 @@ def short_of_schools_and_starting_soon(queryset):
     the next four weeks."""
     now = timezone.now()
     first = Session.objects.filter(work_group=OuterRef("pk"), cancelled=False).order_by("starts_at")
-    return (
-        queryset.with_place_counts()
-        .annotate(first_session=Subquery(first.values("starts_at")[:1]))
-        .filter(
-            status__in=OPEN_FOR_REGISTRATION,
-            first_session__gte=now,
-            first_session__lte=now + SOON,
-            places_taken__lt=F("capacity") / 2.0,
-        )
+    return queryset.annotate(first_session=Subquery(first.values("starts_at")[:1])).filter(
+        status__in=OPEN_FOR_REGISTRATION,
+        first_session__gte=now,
+        first_session__lte=now + SOON,
+        taken_count__lt=F("capacity") / 2.0,
     )
 
 

@@ -3,8 +3,11 @@
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db import connections, models, router
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 
 from core.fields import CheckedJSONField
@@ -111,9 +114,88 @@ class RegistrationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+def count_rows(queryset, outer: str) -> Coalesce:
+    """A correlated ``COUNT`` of ``queryset`` rows per outer row (``queryset`` is filtered on
+    ``outer=OuterRef("pk")``), 0 when there are none: what the counters below are set to."""
+    counted = queryset.order_by().values(outer).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def places_counted(statuses) -> Coalesce:
+    """The number of the outer group's places in ``statuses``, counted from the rows."""
+    places = Place.objects.filter(work_group=OuterRef("pk"), status__in=statuses)
+    return count_rows(places, "work_group")
+
+
+def registrations_counted() -> Coalesce:
+    """The number of the outer place's active registrations, counted from the rows."""
+    registrations = Registration.objects.filter(
+        place=OuterRef("pk"), status=RegistrationStatus.ACTIVE
+    )
+    return count_rows(registrations, "place")
+
+
+def recount(model, counters, keys) -> int:
+    """Set ``counters`` of the ``model`` rows whose ids are ``keys`` (ids, or a queryset of
+    the rows) from the rows they count, in one ``UPDATE ... SET counter = (SELECT COUNT(*))``.
+    Each counter is ``(field, counted model, its foreign key to model, statuses counted)``.
+
+    Written out: building the same statement from the ORM's correlated subqueries took several
+    times longer than running it, and the services run it under a group's row lock.
+    ``places_counted`` and ``registrations_counted`` count the same through the ORM."""
+    if isinstance(keys, models.QuerySet):
+        connection = connections[keys.db]
+        keys_sql, keys_params = keys.order_by().values("pk").query.sql_with_params()
+    else:
+        keys_params = list(keys)
+        if not keys_params:
+            return 0
+        connection = connections[router.db_for_write(model)]
+        keys_sql = ", ".join(["%s"] * len(keys_params))
+    quote = connection.ops.quote_name
+    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+    sets, params = [], []
+    for field, counted, link, statuses in counters:
+        marks = ", ".join(["%s"] * len(statuses))
+        # Names from the models' metadata, quoted; every value is a parameter.
+        sets.append(
+            f"{quote(field)} = (SELECT COUNT(*) FROM {quote(counted._meta.db_table)} AS counted "  # noqa: S608
+            f"WHERE counted.{quote(counted._meta.get_field(link).column)} = {table}.{key} "
+            f"AND counted.{quote('status')} IN ({marks}))"
+        )
+        params.extend(str(status) for status in statuses)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(sets)} WHERE {key} IN ({keys_sql})",  # noqa: S608
+            [*params, *keys_params],
+        )
+        return cursor.rowcount
+
+
+class CountersMixin:
+    """Counters are written only by their own recount (an ``UPDATE ... SET = (SELECT COUNT)``):
+    saving a whole row leaves them as the database has them, so a form or an object read a
+    moment ago never writes back a stale count."""
+
+    counter_fields: tuple[str, ...] = ()
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is None and not self._state.adding:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.counter_fields
+            ]
+        super().save(*args, **kwargs)
+
+
 class WorkGroupQuerySet(HubOwnedQuerySet):
     def for_hub(self, hub):
         return self.filter(hub=hub)
+
+    def recount_places(self) -> int:
+        """Set these groups' ``taken_count`` and ``waitlisted_count`` from their places."""
+        return recount(WorkGroup, GROUP_COUNTERS, self)
 
     def locked(self, work_group: "WorkGroup") -> "WorkGroup":
         """The group's row, locked until the transaction ends: services count places under it."""
@@ -124,20 +206,22 @@ class WorkGroupQuerySet(HubOwnedQuerySet):
         )
 
     def with_place_counts(self):
-        return self.annotate(
-            places_taken=Count(
-                "places", filter=Q(places__status__in=TAKEN_PLACE_STATUSES), distinct=True
-            ),
-            places_waitlisted=Count(
-                "places", filter=Q(places__status=PlaceStatus.WAITLISTED), distinct=True
-            ),
-        )
+        """``places_taken`` and ``places_waitlisted`` for pages written before the counters:
+        read from them, so nothing is joined or counted. New code reads ``taken_count`` and
+        ``waitlisted_count`` themselves."""
+        return self.annotate(places_taken=F("taken_count"), places_waitlisted=F("waitlisted_count"))
 
 
-class WorkGroup(models.Model):
-    """A group (cohort) of schools delivering a project locally, led by one or more LLMEs."""
+class WorkGroup(CountersMixin, models.Model):
+    """A group (cohort) of schools delivering a project locally, led by one or more LLMEs.
+
+    ``taken_count`` and ``waitlisted_count`` are its places' figures, kept by
+    ``recount_group`` whenever a place is saved or deleted, so lists show them without
+    counting places.
+    """
 
     hub_path = "hub"
+    counter_fields = ("taken_count", "waitlisted_count")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="work_groups")
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="work_groups")
@@ -172,6 +256,18 @@ class WorkGroup(models.Model):
         "national evidence and nobody may change them.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    taken_count = models.PositiveIntegerField(
+        "places taken",
+        default=0,
+        editable=False,
+        help_text="Schools with a confirmed or completed place; kept by the services.",
+    )
+    waitlisted_count = models.PositiveIntegerField(
+        "waiting list",
+        default=0,
+        editable=False,
+        help_text="Schools on the waiting list; kept by the services.",
+    )
 
     objects = WorkGroupQuerySet.as_manager()
 
@@ -209,8 +305,7 @@ class WorkGroup(models.Model):
 
     @property
     def places_left(self) -> int:
-        """Needs ``with_place_counts()``."""
-        return max(self.capacity - self.places_taken, 0)
+        return max(self.capacity - self.taken_count, 0)
 
 
 class SessionFocus(models.TextChoices):
@@ -240,6 +335,10 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["work_group", "starts_at"]
+        indexes = [
+            # The admin's list: newest groups first, each in date order.
+            models.Index(fields=["-work_group", "starts_at", "id"], name="session_admin_order_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
@@ -274,6 +373,10 @@ class PlaceQuerySet(HubOwnedQuerySet):
     def waiting_list(self):
         """Waiting places in the order they are served: first asked, then lowest id."""
         return self.filter(status=PlaceStatus.WAITLISTED).order_by("requested_at", "pk")
+
+    def recount_registrations(self) -> int:
+        """Set these places' ``registration_count`` from their active registrations."""
+        return recount(Place, PLACE_COUNTERS, self)
 
 
 def _served_no_later_than(requested_at, pk) -> Q:
@@ -313,10 +416,14 @@ def waitlist_position_subquery(place: str = "place") -> Subquery:
     return Subquery(ahead)
 
 
-class Place(models.Model):
-    """A school's seat in a group, filled by its participants in the project's roles."""
+class Place(CountersMixin, models.Model):
+    """A school's seat in a group, filled by its participants in the project's roles.
+
+    ``registration_count`` is its active registrations, kept like the group's counters.
+    """
 
     hub_path = "work_group__hub"
+    counter_fields = ("registration_count",)
 
     work_group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="places")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="places")
@@ -330,11 +437,24 @@ class Place(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    registration_count = models.PositiveIntegerField(
+        "participants",
+        default=0,
+        editable=False,
+        help_text="Active registrations in the place; kept by the services.",
+    )
 
     objects = PlaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["work_group", "requested_at", "pk"]
+        indexes = [
+            # The admin's list (newest groups first) and each group's waiting list, in the
+            # order schools asked.
+            models.Index(
+                fields=["-work_group", "requested_at", "id"], name="place_admin_order_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["work_group", "school"],
@@ -375,6 +495,12 @@ class Registration(models.Model):
 
     class Meta:
         ordering = ["place", "role__order", "created_at"]
+        indexes = [
+            # The admin's list: newest groups first, each by school.
+            models.Index(
+                fields=["-work_group", "place", "id"], name="registration_admin_order_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["work_group", "user"],
@@ -390,6 +516,62 @@ class Registration(models.Model):
     def save(self, *args, **kwargs):
         self.work_group_id = self.place.work_group_id
         super().save(*args, **kwargs)
+
+
+# The counters ------------------------------------------------------------------------------
+# Saving or deleting a place or a registration (a person's account deleted with theirs too)
+# recounts what it changes, wherever it happens: the services, the admin, the test factories.
+# Whatever writes in bulk (``QuerySet.update``, ``bulk_create``, ``QuerySet.delete``) recounts
+# itself with ``recount_group`` or the querysets' ``recount_*``. The services do both under the
+# group's row lock, so each recount sees every change made before it.
+
+
+GROUP_COUNTERS = (
+    ("taken_count", Place, "work_group", TAKEN_PLACE_STATUSES),
+    ("waitlisted_count", Place, "work_group", [PlaceStatus.WAITLISTED]),
+)
+PLACE_COUNTERS = (("registration_count", Registration, "place", [RegistrationStatus.ACTIVE]),)
+
+
+def recount_group(work_group) -> None:
+    """Set the group's counters and its places' from the rows, in two ``UPDATE``s."""
+    recount(Place, PLACE_COUNTERS, Place.objects.filter(work_group=work_group))
+    recount(WorkGroup, GROUP_COUNTERS, [work_group.pk])
+
+
+def _recount_after_delete(origin, owners: tuple) -> bool:
+    """Whether a deleted row's counters need recounting: not when what holds them goes in the
+    same delete (``owners``), nor after a ``QuerySet.delete()`` of groups, places or
+    registrations, whose caller recounts as after ``update()``."""
+    if isinstance(origin, models.QuerySet):
+        return origin.model not in (WorkGroup, Place, Registration)
+    return not isinstance(origin, owners)
+
+
+@receiver(post_save, sender=Place, dispatch_uid="workgroups_place_saved_recount")
+def _place_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and "status" not in update_fields):
+        return
+    recount(WorkGroup, GROUP_COUNTERS, [instance.work_group_id])
+
+
+@receiver(post_delete, sender=Place, dispatch_uid="workgroups_place_deleted_recount")
+def _place_deleted(sender, instance, origin=None, **kwargs):
+    if _recount_after_delete(origin, owners=(WorkGroup,)):
+        recount(WorkGroup, GROUP_COUNTERS, [instance.work_group_id])
+
+
+@receiver(post_save, sender=Registration, dispatch_uid="workgroups_registration_saved_recount")
+def _registration_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and not {"status", "place"} & set(update_fields)):
+        return
+    recount(Place, PLACE_COUNTERS, [instance.place_id])
+
+
+@receiver(post_delete, sender=Registration, dispatch_uid="workgroups_registration_deleted_recount")
+def _registration_deleted(sender, instance, origin=None, **kwargs):
+    if _recount_after_delete(origin, owners=(WorkGroup, Place)):
+        recount(Place, PLACE_COUNTERS, [instance.place_id])
 
 
 class AttendanceStatus(models.TextChoices):

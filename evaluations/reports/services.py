@@ -1,7 +1,8 @@
 """Request and build report versions: statuses, progress and the one current version.
 
 A report scope is a project in an academic year, nationally (no hub) or for one hub. Each
-rebuild is a new ``NationalReport`` version; older versions stay readable. The life of one:
+rebuild whose figures changed is a new ``NationalReport`` version; older versions stay
+readable. The life of one:
 
 1. ``request_report`` creates it ``queued`` — or returns the scope's version that is already
    queued or running, so a double click, a nightly run or a redelivered task never piles up
@@ -15,6 +16,19 @@ rebuild is a new ``NationalReport`` version; older versions stay readable. The l
 
 Building is safe to repeat: a version already ``done`` is left alone, and one left ``running``
 by a killed worker is simply collated again when the task is redelivered.
+
+**Versions only when something changed.** The figures are fingerprinted (SHA-256 of their JSON
+without the time of collation). A build whose fingerprint is the current version's publishes
+nothing: it is marked done ``same_as`` the current version, which records the check in
+``checked_at``. Such a build is not a version: pages and lists leave it out, it takes no PDF,
+and the scope's next request deletes it, so the nightly rebuild of an unchanged report leaves
+one version however many nights it runs.
+
+Once a version is published its PDFs are built by another task (``documents``), queued when
+the publication commits, where workers run the tasks. With no broker (tasks run in-process, as
+in development) rendering every new version's PDF would hold up whatever published it (the demo
+seed publishes hundreds), so there the PDF is built when someone first asks for it.
+``REPORT_PDFS_ON_PUBLISH`` (True or False) overrides that choice.
 
 A build shows it is alive through ``heartbeat_at``, stamped when it is queued, starts and makes
 progress. The watchdog (``requeue_stalled``, every minute from Celery beat) queues the build
@@ -30,6 +44,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
+import json
 import logging
 
 from celery import current_app
@@ -40,13 +56,17 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from evaluations.models import NationalReport, ReportStatus
-from evaluations.reports.collation import Scope, collate
+from evaluations.reports.collation import collate
+from evaluations.reports.scope import Scope
 from participants.models import Hub, User
 from projects.models import AcademicYear, Project
 from workgroups.models import WorkGroup
 
 UNFINISHED = [ReportStatus.QUEUED, ReportStatus.RUNNING]
 BUILD_TASK = "evaluations.tasks.collate_national_report"
+PDF_TASK = "evaluations.tasks.build_report_pdfs"
+# Left out of the fingerprint: when the figures were collated is not a change in them.
+UNFINGERPRINTED = ("as_of",)
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +95,8 @@ def request_report(
     unfinished = versions.filter(status__in=UNFINISHED).order_by("-version").first()
     if unfinished is not None:
         return unfinished
+    # Earlier builds that found nothing changed are not versions; their numbers are free.
+    versions.filter(same_as__isnull=False).delete()
     latest = versions.aggregate(latest=Max("version"))["latest"] or 0
     return NationalReport.objects.create(
         project=project,
@@ -108,6 +130,21 @@ def queue_build(report: NationalReport) -> None:
         )
     except Exception:
         logger.exception("Building report %s failed", report.pk)
+
+
+def queue_pdfs(report_id: int) -> None:
+    """Queue the build of a version's PDFs; a failure is recorded on the documents."""
+    try:
+        current_app.tasks[PDF_TASK].delay(report_id)
+    except Exception:
+        logger.exception("Building the PDFs of report %s failed", report_id)
+
+
+def fingerprint(figures: dict) -> str:
+    """The SHA-256 of the figures' JSON (keys sorted), without the time of collation."""
+    kept = {key: value for key, value in figures.items() if key not in UNFINGERPRINTED}
+    text = json.dumps(kept, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def request_report_by_ids(
@@ -156,8 +193,7 @@ def build_report(*, report_id: int) -> NationalReport:
         return report
     try:
         figures = collate(
-            Scope(report.project, report.academic_year, report.hub),
-            now=report.started_at,
+            Scope(report.project, report.academic_year, report.hub, now=report.started_at),
             on_progress=lambda percent: _record_progress(report.pk, percent),
         )
     except Exception as error:
@@ -230,7 +266,8 @@ def _record_failure(report_id: int, error: Exception) -> None:
 
 @transaction.atomic
 def _publish(report_id: int, figures: dict) -> NationalReport:
-    """Write the figures, mark done and make it current — all or nothing."""
+    """Write the figures, mark done and make it current — all or nothing; or, if the figures
+    are the current version's, record the check on it and publish nothing."""
     report = NationalReport.objects.select_for_update().get(pk=report_id)
     if report.status == ReportStatus.DONE:
         return report  # another run of the same version finished first
@@ -240,15 +277,44 @@ def _publish(report_id: int, figures: dict) -> NationalReport:
         project_id=report.project_id,
         academic_year_id=report.academic_year_id,
         hub_id=report.hub_id,
-    )
+    ).versions()
+    now = timezone.now()
+    print_ = fingerprint(figures)
+    current = versions.filter(is_current=True).first()
+    if current is not None and current.version < report.version and current.fingerprint == print_:
+        return _record_unchanged(report, current, print_, now)
     newer_done = versions.filter(status=ReportStatus.DONE, version__gt=report.version).exists()
     if not newer_done:
         versions.filter(is_current=True).update(is_current=False)
     report.figures = figures
+    report.fingerprint = print_
     report.status = ReportStatus.DONE
     report.progress = 100
     report.error = ""
-    report.generated_at = timezone.now()
+    report.generated_at = now
     report.is_current = not newer_done
     report.save()
+    if pdfs_on_publish():
+        transaction.on_commit(lambda: queue_pdfs(report.pk))
+    return report
+
+
+def pdfs_on_publish() -> bool:
+    """Build a version's PDFs when it is published: by default only where workers run tasks."""
+    configured = getattr(settings, "REPORT_PDFS_ON_PUBLISH", None)
+    if configured is not None:
+        return bool(configured)
+    return not current_app.conf.task_always_eager
+
+
+def _record_unchanged(report, current, print_: str, now) -> NationalReport:
+    NationalReport.objects.filter(pk=current.pk).update(checked_at=now)
+    report.same_as = current
+    report.fingerprint = print_
+    report.status = ReportStatus.DONE
+    report.progress = 100
+    report.error = ""
+    report.generated_at = now
+    report.save()
+    logger.info("Report %s: figures unchanged since version %s", report.pk, current.version)
     return report

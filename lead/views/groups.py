@@ -24,6 +24,7 @@ from core.csv import csv_response
 from evaluations.models import EvaluationStatus
 from lead import queries, rules
 from lead.forms import MilestoneForm, MilestoneProgressForm
+from participants.models import LLME
 from projects.models import ActivityType
 from workgroups.models import (
     ACTIVE_PLACE_STATUSES,
@@ -88,7 +89,7 @@ class GroupDetailView(LoginRequiredMixin, DetailView):
         return (
             rules.visible_groups(self.request.user)
             .select_related("project", "hub", "academic_year", "evaluation")
-            .prefetch_related("leads__user")
+            .prefetch_related(Prefetch("leads", queryset=LLME.objects.select_related("user")))
         )
 
     def get_context_data(self, **kwargs):
@@ -113,7 +114,12 @@ class GroupDetailView(LoginRequiredMixin, DetailView):
 
 def roster_places(group):
     """The group's active places, each with its active participants, by school name."""
-    people = Registration.objects.active().select_related("user", "role")
+    # Ordered here: the default ordering would join each place's group, year and project.
+    people = (
+        Registration.objects.active()
+        .select_related("user", "role")
+        .order_by("role__order", "created_at", "pk")
+    )
     return (
         group.places.filter(status__in=ACTIVE_PLACE_STATUSES)
         .select_related("school")

@@ -1,4 +1,5 @@
-"""The national team reads a report, rebuilds it, follows the progress and downloads it."""
+"""The national team reads a report, rebuilds it (nothing changed, so the version stays),
+follows a build's progress and downloads the figures and the stored PDF."""
 
 import shutil
 import subprocess
@@ -50,23 +51,33 @@ def test_national_team_reads_rebuilds_and_downloads_a_report(
 
     page.get_by_role("link", name="Version 1 of the Mastery Readiness report").click()
     assert page.get_by_role("img", name="Groups by attendance rate").is_visible()
+    assert page.get_by_role("img", name="Schools that completed, by hub").is_visible()
     axe_check("report page")
     shoot("report-page")
 
     page.get_by_role("button", name="Rebuild this report").click()
-    # No broker in tests: the rebuild ran at once, so the new version's page is the report.
+    # No broker in tests: the rebuild ran at once and found the same figures, so version 1
+    # stays current and the page says so.
     page.wait_for_url(f"{live_server.url}/reports/*/")
-    newest = NationalReport.objects.get(is_current=True, hub=None)
-    assert newest.version == 2
-    assert page.get_by_role("status").get_by_text("Version 2 of this report").is_visible()
+    assert page.get_by_text("Nothing has changed since version 1").is_visible()
+    newest = NationalReport.objects.versions().get(is_current=True, hub=None)
+    assert newest.version == 1
+    assert newest.checked_at is not None
     assert page.get_by_role("heading", name="Headline figures").is_visible()
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the figures (CSV)").click()
-    assert "Schools that completed" in Path(download.value.path()).read_text(encoding="utf-8")
+        page.get_by_role("link", name="Download every figure (CSV)").click()
+    figures = Path(download.value.path()).read_bytes()
+    assert figures.startswith("\ufeff".encode())
+    assert "Schools that completed" in figures.decode("utf-8-sig")
 
+    # With no workers (as in development) a PDF is built when first asked for; the page says so.
+    page.get_by_role("link", name="Download the report (PDF)").click()
+    assert page.get_by_role("heading", name="There is no PDF of this version yet").is_visible()
+    axe_check("PDF not built yet")
+    shoot("report-pdf-pending")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the report (PDF)").click()
+        page.get_by_role("button", name="Build the PDF").click()
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdftoppm"):

@@ -1,6 +1,8 @@
 import datetime
+import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,7 +19,9 @@ URL = reverse("projects:list")
 
 
 def titles(response):
-    return [project.title for project in response.context["object_list"]]
+    """The projects listed, as a reader sees them."""
+    html = response.content.decode()
+    return re.findall(r'<h3 class="h4 card-title"><a href="[^"]*">([^<]*)</a>', html)
 
 
 def test_catalogue_lists_only_the_current_years_projects(client):
@@ -156,7 +160,7 @@ def test_page_beyond_the_end_shows_the_last_page(client):
 
     response = client.get(URL, {"page": "9999"})
 
-    assert response.context["page_obj"].number == 2
+    assert "Page 2 of 2" in response.content.decode()
 
 
 def build_catalogue(size):
@@ -170,9 +174,14 @@ def build_catalogue(size):
 
 
 def count_queries(client, query):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(URL, query).status_code == 200
-    return len(queries)
+    """Queries with nothing cached, then with the results cached."""
+    cache.clear()
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL, query).status_code == 200
+        counts.append(len(queries))
+    return counts
 
 
 @pytest.mark.parametrize("query", [{}, {"mode": "face_to_face", "phase": "primary"}])

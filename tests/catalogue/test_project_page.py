@@ -1,6 +1,10 @@
+import re
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from projects.models import Interest, OutcomeArea, Recruitment
 from tests.factories import (
@@ -10,11 +14,18 @@ from tests.factories import (
     PlaceFactory,
     ProjectFactory,
     SchoolFactory,
+    region,
 )
 from tests.projects.helpers import group, running_project, teacher, year
+from workgroups import services
 from workgroups.models import DeliveryMode, WorkGroupStatus
 
 pytestmark = pytest.mark.django_db
+
+
+def group_names(response):
+    """The groups listed, in order, as a reader sees them."""
+    return re.findall(r'id="group-\d+"><a href="[^"]*">([^<]*)</a>', response.content.decode())
 
 
 def test_project_page_explains_who_it_is_for_and_the_outcomes(client):
@@ -57,7 +68,7 @@ def test_groups_of_the_teachers_hub_come_first_with_mode_venue_dates_and_places(
 
     response = client.get(project.get_absolute_url())
 
-    assert [g.name for g in response.context["groups"]] == ["Zeta group", "Alpha group"]
+    assert group_names(response) == ["Zeta group", "Alpha group"]
     html = response.content.decode()
     assert "Blended, Leeds Civic Hall" in html
     assert "2 of 3" in html
@@ -71,7 +82,7 @@ def test_draft_and_other_years_groups_are_not_listed(client):
 
     response = client.get(project.get_absolute_url())
 
-    assert [g.name for g in response.context["groups"]] == ["Live group"]
+    assert group_names(response) == ["Live group"]
 
 
 def test_project_not_running_this_year_is_not_found(client):
@@ -167,9 +178,14 @@ def build_groups(project, hub, size):
 
 
 def count(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
+    """Queries with nothing cached, then with the page's fragments cached."""
+    cache.clear()
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    return counts
 
 
 def test_project_page_queries_do_not_grow_with_the_number_of_groups(client):
@@ -194,3 +210,39 @@ def test_hub_running_a_group_but_without_an_offer_gives_its_contact(client):
 
     assert "You cannot register interest online with Enigma Maths Hub" in html
     assert "mailto:hello@enigma.example" in html
+
+
+def test_a_long_list_of_groups_comes_a_page_at_a_time_by_region(client):
+    project = running_project()
+    london = HubFactory(name="Capital Maths Hub", region=region("London"))
+    yorkshire = HubFactory(name="White Rose Maths Hub")
+    for number in range(22):
+        group(project=project, hub=london if number % 2 else yorkshire, name=f"Group {number:02d}")
+
+    first = client.get(project.get_absolute_url()).content.decode()
+    second = client.get(project.get_absolute_url(), {"page": "2"}).content.decode()
+
+    assert len(group_names_in(first)) == 20
+    assert len(group_names_in(second)) == 2
+    assert first.index('<h3 class="h5 mt-3">London</h3>') < first.index("Yorkshire and the Humber")
+    assert "22 Work Groups run by other hubs" not in first  # nobody's hub: every group counts
+    assert "22 Work Groups, by region: 1 to 20." in first
+    assert 'href="?page=2#groups">Next page</a>' in first
+    assert 'aria-label="Pages of groups"' in second
+
+
+def test_each_group_shows_a_summary_of_its_sessions_not_every_date(client):
+    project = running_project()
+    work_group = group(project=project, sessions=3)
+    first, _, last = work_group.sessions.order_by("starts_at")
+    services.cancel_session(session=last)
+
+    html = client.get(project.get_absolute_url()).content.decode()
+
+    start = timezone.localtime(first.starts_at).strftime("%-d %b %Y")
+    assert f"2 sessions, {start} to " in html
+    assert "(1 cancelled)" in html
+
+
+def group_names_in(html):
+    return re.findall(r'id="group-\d+"><a href="[^"]*">([^<]*)</a>', html)

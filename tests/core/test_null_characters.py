@@ -83,3 +83,13 @@ def test_a_null_character_typed_into_a_form_is_refused_next_to_the_field(client)
     assert "Null characters are not allowed." in response.content.decode()
     teacher.refresh_from_db()
     assert teacher.first_name == "Ada"
+
+
+@pytest.mark.parametrize("cookie", ["sessionid", "csrftoken", "anything"])
+def test_a_null_character_in_a_cookie_gets_the_bad_request_page(client, cookie):
+    client.cookies[cookie] = "abc\x00def"
+
+    response = client.get("/")
+
+    assert response.status_code == 400
+    assert "400.html" in _templates(response)

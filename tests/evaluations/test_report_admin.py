@@ -3,6 +3,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from evaluations.models import NationalReport, ReportStatus
+from evaluations.reports import services
 from tests.factories import (
     AcademicYearFactory,
     HubMembershipFactory,
@@ -50,3 +51,16 @@ def test_hub_staff_cannot_rebuild_reports_in_the_admin(client):
 
     assert response.status_code == 403
     assert NationalReport.objects.count() == 1
+
+
+def test_the_admin_lists_versions_not_the_builds_that_found_nothing_changed(client):
+    year, project = AcademicYearFactory(), ProjectFactory()
+    for _ in range(3):
+        report = services.request_report(project=project, academic_year=year)
+        services.build_report(report_id=report.pk)
+    client.force_login(NationalAdminFactory())
+
+    response = client.get(reverse("admin:evaluations_nationalreport_changelist"))
+
+    assert NationalReport.objects.filter(project=project).count() == 2  # a version and a check
+    assert response.context["cl"].result_count == 1

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +31,12 @@ from workgroups.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _nothing_cached_from_other_tests():
+    """The pages cache what they show (core.cache); each test starts from an empty cache."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from core.errors import DomainError, Reason
 from core.text import check_lengths
 from participants.models import User
 from projects.models import ActivityType
+from workgroups.cache import group_changed, sessions_changed
 from workgroups.models import (
     ATTENDED_STATUSES,
     TAKEN_PLACE_STATUSES,
@@ -37,6 +38,7 @@ from workgroups.models import (
     SessionRecord,
     WorkGroup,
     WorkGroupStatus,
+    recount_group,
 )
 
 # Longest free text a lead may write in one box; long enough for a full page of notes.
@@ -94,7 +96,9 @@ def schedule_session(
             return same_start
         raise _already_starts(same_start)
     last = group.sessions.order_by("-number").values_list("number", flat=True).first() or 0
-    return Session.objects.create(work_group=group, number=last + 1, **details)
+    session = Session.objects.create(work_group=group, number=last + 1, **details)
+    sessions_changed(group)  # its page and its project's list show the dates
+    return session
 
 
 def _session_starting(
@@ -155,6 +159,7 @@ def reschedule_session(
     session.focus, session.venue, session.joining_link = focus, venue, joining_link
     session.planned = planned
     session.save()
+    sessions_changed(session.work_group)
     after = (session.starts_at, session.ends_at, session.mode, session.venue, session.joining_link)
     if after != before:
         _notify_participants(session, "session_changed", {"previous_start": before[0]})
@@ -196,6 +201,7 @@ def cancel_session(*, session: Session) -> Session:
     check_cancellable(session)
     session.cancelled = True
     session.save(update_fields=["cancelled"])
+    sessions_changed(session.work_group)
     _notify_participants(session, "session_cancelled", {})
     return session
 
@@ -391,6 +397,8 @@ def mark_completions(*, work_group: WorkGroup) -> list[Place]:
     Place.objects.filter(pk__in=[place.pk for place in places]).update(
         status=PlaceStatus.COMPLETED, decided_at=now
     )
+    recount_group(group)  # the update saved no rows, so nothing recounted them
+    group_changed(group)
     for place in places:  # the update sent no signals: the audit trail hears it here
         audit.record(
             place,

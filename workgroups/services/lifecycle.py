@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.email import send_templated
 from core.errors import DomainError, Reason
 from core.text import check_lengths
+from workgroups.cache import group_changed
 from workgroups.models import (
     ACTIVE_PLACE_STATUSES,
     Place,
@@ -58,6 +59,7 @@ def change_status(*, work_group: WorkGroup, status: str, reason: str = "") -> Wo
     if status == WorkGroupStatus.COMPLETED:
         mark_completions(work_group=group)
         group.refresh_from_db()
+        group_changed(group)
         return group
     group.status = status
     group.save(update_fields=["status"])
@@ -65,13 +67,15 @@ def change_status(*, work_group: WorkGroup, status: str, reason: str = "") -> Wo
         sync_full_status(group)
     if status == WorkGroupStatus.RUNNING:
         promote_from_waitlist(work_group=group)
+    group_changed(group)
     return group
 
 
 @transaction.atomic
 def cancel(*, work_group: WorkGroup, reason: str) -> WorkGroup:
     """Cancel the group: every open place is released, every participant and school told why,
-    and the group leaves the national counts. A completed group cannot be cancelled."""
+    and the group leaves the national counts. A completed group cannot be cancelled. Each
+    place and registration is saved, which recounts the counters."""
     group = WorkGroup.objects.locked(work_group)
     reason = reason.strip()
     if not reason:
@@ -111,4 +115,5 @@ def cancel(*, work_group: WorkGroup, reason: str) -> WorkGroup:
     group.cancelled_at, group.cancellation_reason = now, reason
     group.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
     send_templated("group_cancelled", people, {"group": group, "reason": reason})
+    group_changed(group)
     return group

@@ -2,6 +2,9 @@
 
 Each runs in one transaction and locks the group's row before counting places, so two schools
 can never take the last place and the waiting list is served strictly in the order schools asked.
+Every change of a place or registration recounts the group's and the place's counters (saving
+a row does it; the bulk updates here call ``recount_group``) under that lock, and tells the
+cache the group's pages are stale (``group_changed``).
 """
 
 from __future__ import annotations
@@ -14,17 +17,21 @@ from core.errors import DomainError, Reason
 from participants.models import User
 from projects.models import ParticipantRole
 from workgroups import notifications
-from workgroups.eligibility import eligibility
+from workgroups.cache import group_changed
+from workgroups.eligibility import Eligibility, _check_group_open, _choose_role, eligibility
 from workgroups.models import (
+    ACTIVE_PLACE_STATUSES,
     DECIDABLE_PLACE_STATUSES,
     PLACE_TRANSITIONS,
     PROMOTABLE_GROUP_STATUSES,
+    TAKEN_PLACE_STATUSES,
     Place,
     PlaceStatus,
     Registration,
     RegistrationStatus,
     WorkGroup,
     WorkGroupStatus,
+    recount_group,
 )
 
 # More places than any group could use: a typing slip, not a plan.
@@ -39,9 +46,10 @@ def _places_taken(group: WorkGroup) -> int:
     return group.places.taken().count()
 
 
-def sync_full_status(group: WorkGroup) -> None:
-    """Recruiting groups become full when every place is taken, and reopen when one frees."""
-    taken = _places_taken(group)
+def sync_full_status(group: WorkGroup, taken: int | None = None) -> None:
+    """Recruiting groups become full when every place is taken, and reopen when one frees.
+    ``taken`` is the places taken when the caller has just counted them under the lock."""
+    taken = _places_taken(group) if taken is None else taken
     if group.status == WorkGroupStatus.RECRUITING and taken >= group.capacity:
         group.status = WorkGroupStatus.FULL
     elif group.status == WorkGroupStatus.FULL and taken < group.capacity:
@@ -64,30 +72,76 @@ def register(
     The first person from a school takes the school's place: confirmed when one is free,
     pending where the project needs hub approval, waitlisted when the group is full.
     Colleagues join that place while the project's role limits allow.
+
+    Every reason why not is found before the group's row is locked, so registrations for one
+    group check eligibility side by side; under the lock only what another registration can
+    change meanwhile is checked again (the group still open, the person not yet registered,
+    the school's place and its roles' room), then places are counted and the rows written.
     """
-    group = WorkGroup.objects.locked(work_group)
+    group = WorkGroup.objects.select_related("project", "academic_year", "hub").get(
+        pk=work_group.pk
+    )
     verdict = eligibility(user, group, role=role, invitation_code=invitation_code)
     if not verdict.ok:
         raise RegistrationError(verdict.reasons)
-    place = verdict.place
+    group = _lock(group)
+    place, chosen_role, taken = _check_again_under_lock(user, group, role, verdict)
     if place is None:
-        now, status = timezone.now(), _status_for_new_place(group)
+        now, status = timezone.now(), _status_for_new_place(group, taken)
         place = Place.objects.create(
             work_group=group,
-            school_id=user.school_id,
+            school=user.school,  # read by eligibility: named in the audit trail and the email
             status=status,
             requested_at=now,
             decided_at=now if status == PlaceStatus.CONFIRMED else None,
             requested_by=user,
         )
-        sync_full_status(group)
-    registration = Registration.objects.create(place=place, user=user, role=verdict.role)
+        sync_full_status(group, taken + (1 if status in TAKEN_PLACE_STATUSES else 0))
+    registration = Registration.objects.create(place=place, user=user, role=chosen_role)
     notifications.registered(registration)
+    group_changed(group)
     return registration
 
 
-def _status_for_new_place(group: WorkGroup) -> str:
-    if _places_taken(group) >= group.capacity:
+def _lock(group: WorkGroup) -> WorkGroup:
+    """``WorkGroup.objects.locked`` for a group whose project, year and hub were just read:
+    the row alone, locked, with those kept (a group's project, year and hub never change)."""
+    locked = WorkGroup.objects.select_for_update().get(pk=group.pk)
+    locked.project, locked.academic_year, locked.hub = group.project, group.academic_year, group.hub
+    return locked
+
+
+def _check_again_under_lock(
+    user: User, group: WorkGroup, role: ParticipantRole | None, verdict: Eligibility
+) -> tuple[Place | None, ParticipantRole, int]:
+    """What another registration may have changed since ``eligibility`` ran, on the locked
+    group: its status, the person registered meanwhile (a second click), the school's place as
+    it is now with the role that still has room in it; and the places taken."""
+    reasons: list[str] = []
+    _check_group_open(group, reasons)
+    registered = Registration.objects.filter(
+        work_group=group, user=user, status=RegistrationStatus.ACTIVE
+    )
+    if registered.exists():
+        reasons.append("You are already registered for this group in this project this year.")
+    places = Place.objects.filter(work_group=group, status__in=ACTIVE_PLACE_STATUSES)
+    rows = list(places.order_by("pk").values_list("pk", "school_id", "status"))
+    taken = sum(1 for _, _, status in rows if status in TAKEN_PLACE_STATUSES)
+    mine = next((pk for pk, school_id, _ in rows if school_id == user.school_id), None)
+    place = None
+    if mine is not None:
+        place = Place.objects.select_related("school").get(pk=mine)
+        place.work_group = group
+    chosen_role = verdict.role  # chosen for no place, as there still is none
+    if place is not None or verdict.place is not None:
+        chosen_role = _choose_role(group.project, place, role, reasons)
+    if reasons:
+        raise RegistrationError(reasons)
+    return place, chosen_role, taken
+
+
+def _status_for_new_place(group: WorkGroup, taken: int) -> str:
+    if taken >= group.capacity:
         return PlaceStatus.WAITLISTED
     if group.project.requires_approval:
         return PlaceStatus.PENDING
@@ -111,6 +165,7 @@ def withdraw(*, registration: Registration) -> Registration:
         _move(place, PlaceStatus.WITHDRAWN)
         sync_full_status(group)
         promote_from_waitlist(work_group=group)
+    group_changed(group)
     return registration
 
 
@@ -127,6 +182,8 @@ def promote_from_waitlist(*, work_group: WorkGroup) -> list[Place]:
     for place in promoted:
         _confirm(place)
     sync_full_status(group)
+    if promoted:
+        group_changed(group)
     return promoted
 
 
@@ -151,7 +208,9 @@ def change_capacity(*, work_group: WorkGroup, capacity: int) -> list[Place]:
     group.capacity = capacity
     group.save(update_fields=["capacity"])
     sync_full_status(group)
-    return promote_from_waitlist(work_group=group)
+    promoted = promote_from_waitlist(work_group=group)
+    group_changed(group)
+    return promoted
 
 
 def _move(place: Place, status: str) -> None:
@@ -190,13 +249,14 @@ def confirm_place(*, place: Place) -> Place:
     place.work_group = group
     _confirm(place)
     sync_full_status(group)
+    group_changed(group)
     return place
 
 
 @transaction.atomic
 def decline_place(*, place: Place) -> Place:
     """The hub turns a pending or waitlisted place down; its participants are withdrawn."""
-    WorkGroup.objects.locked(place.work_group)
+    group = WorkGroup.objects.locked(place.work_group)
     place = Place.objects.select_related("school").get(pk=place.pk)
     if place.status not in DECIDABLE_PLACE_STATUSES:
         raise RegistrationError(
@@ -209,6 +269,7 @@ def decline_place(*, place: Place) -> Place:
     Registration.objects.filter(pk__in=[row.pk for row in withdrawing]).update(
         status=RegistrationStatus.WITHDRAWN, withdrawn_at=now
     )
+    recount_group(group)  # the update saved no rows, so nothing recounted them
     for registration in withdrawing:  # the update sent no signals: the audit trail hears it here
         audit.record(
             registration,
@@ -218,4 +279,5 @@ def decline_place(*, place: Place) -> Place:
             },
         )
     notifications.place_declined(place)
+    group_changed(group)
     return place

@@ -4,15 +4,20 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect
-from django.views.generic import DetailView
+from django.template.loader import render_to_string
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from django.views.generic import DetailView, TemplateView
 
-from participants.models import User, UserRole
+from core.cache import get_or_build
+from participants.models import LLME, School, User, UserRole
 from participants.rules import is_verified_leader
 from participants.views import ProfileRequiredMixin
 from workgroups import services
+from workgroups.cache import REFERENCE, project_rules
 from workgroups.eligibility import eligibility
 from workgroups.forms import NominationForm, RegistrationForm
 from workgroups.models import (
@@ -54,61 +59,118 @@ def place_roster(place: Place, roles) -> list[RoleRow]:
 
 
 def _place_prefetches():
-    active = Registration.objects.filter(status=RegistrationStatus.ACTIVE).select_related("user")
+    # Ordered here, not by the models' default orderings, which would join the place's group,
+    # its year and its project just to sort one place's rows.
+    active = (
+        Registration.objects.filter(status=RegistrationStatus.ACTIVE)
+        .select_related("user", "role")
+        .order_by("role__order", "created_at", "pk")
+    )
+    invited = Nomination.objects.filter(status=NominationStatus.INVITED).order_by("created_at")
     return [
         Prefetch("registrations", queryset=active, to_attr="active_registrations"),
-        Prefetch(
-            "nominations",
-            queryset=Nomination.objects.filter(status=NominationStatus.INVITED),
-            to_attr="open_nominations",
-        ),
+        Prefetch("nominations", queryset=invited, to_attr="open_nominations"),
     ]
 
 
-class WorkGroupDetailView(DetailView):
-    """A group's page: its sessions and places, and for a teacher whether they can join."""
+def _public_group(pk) -> WorkGroup | None:
+    groups = WorkGroup.objects.filter(pk=pk, status__in=PUBLIC_GROUP_STATUSES)
+    return groups.select_related("hub", "academic_year").first()
+
+
+class WorkGroupDetailView(TemplateView):
+    """A group's page: its sessions and places, and for a teacher whether they can join.
+
+    What everyone sees is cached under the group's scope (``workgroups.cache``); what is about
+    the visitor (their school's place, whether they may register) is read for each request.
+    """
 
     template_name = "workgroups/workgroup_detail.html"
-    context_object_name = "group"
 
-    def get_queryset(self):
-        return (
-            WorkGroup.objects.filter(status__in=PUBLIC_GROUP_STATUSES)
-            .select_related("project", "hub", "academic_year")
-            .prefetch_related("sessions", "leads__user", "project__roles")
-            .with_place_counts()
+    @cached_property
+    def object(self) -> WorkGroup:
+        pk = self.kwargs["pk"]
+        group = get_or_build(
+            "group-row", lambda: _public_group(pk), f"group:{pk}", REFERENCE, parts=(pk,)
         )
+        if group is None:
+            raise Http404("No such group.")
+        group.project = project_rules([group.project_id])[group.project_id].project_with_rules()
+        return group
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        group = self.object
         user = self.request.user
-        context["roles"] = list(self.object.project.roles.all())
+        context = {"group": group}
         if user.is_authenticated and user.has_profile:
-            context.update(self._teacher_context(user))
-            context.update(kwargs)
-        return context
+            context |= self._teacher_context(user)
+        context |= kwargs
+        context["about"] = self._about(is_participant=context.get("is_participant", False))
+        return super().get_context_data(**context)
+
+    def _about(self, *, is_participant: bool) -> str:
+        """What every visitor sees, from three pieces cached under their own scopes (a
+        registration changes the group's row, not its sessions or leads)."""
+        group = self.object
+        html = get_or_build(
+            "group-about",
+            lambda: self._render_about(is_participant),
+            f"group:{group.pk}",
+            f"sessions:{group.pk}",
+            f"leads:{group.pk}",
+            REFERENCE,
+            parts=(group.pk, is_participant),
+        )
+        return mark_safe(html)  # noqa: S308
+
+    def _render_about(self, is_participant: bool) -> str:
+        group = self.object
+        sessions = get_or_build(
+            "group-sessions",
+            lambda: list(group.sessions.order_by("starts_at", "number")),
+            f"sessions:{group.pk}",
+            parts=(group.pk,),
+        )
+        leads = get_or_build(
+            "group-leads",
+            lambda: [
+                str(lead) for lead in LLME.objects.filter(work_groups=group).select_related("user")
+            ],
+            f"leads:{group.pk}",
+            parts=(group.pk,),
+        )
+        context = {
+            "group": group,
+            "sessions": sessions,
+            "leads": leads,
+            "roles": list(group.project.roles.all()),
+            "is_participant": is_participant,
+        }
+        return render_to_string("workgroups/workgroup_detail.html#about", context)
 
     def _teacher_context(self, user: User) -> dict:
         group = self.object
+        user.school = School.objects.filter(pk=user.school_id).first()
         verdict = eligibility(user, group)
         # The registration form asks for the invitation code, so its absence blocks nothing yet.
         blocking = verdict.other_reasons
         can_register = not blocking
-        place = (
-            Place.objects.filter(pk=verdict.place.pk).prefetch_related(*_place_prefetches()).first()
-            if verdict.place
-            else None
-        )
+        place = verdict.place
+        if place is not None:
+            place.school = user.school
+            prefetch_related_objects([place], *_place_prefetches())
         mine = next(
             (r for r in (place.active_registrations if place else []) if r.user_id == user.pk),
             None,
         )
-        leader = is_verified_leader(user)
+        # naming_refusal asks is_verified_leader first: no refusal is a confirmed leader.
+        refusal = naming_refusal(user) if user.role == UserRole.SCHOOL_LEADER else None
+        leader = user.role == UserRole.SCHOOL_LEADER and refusal is None
         return {
             "verdict": verdict,
             "reasons": blocking,
             "can_register": can_register,
-            "form": RegistrationForm(project=group.project, initial={"role": verdict.role})
+            "form_html": registration_form_html(group.project, verdict.role)
             if can_register
             else None,
             "school_place": place,
@@ -116,13 +178,42 @@ class WorkGroupDetailView(DetailView):
             "roster": place_roster(place, group.project.roles.all()) if place else None,
             "show_roster": place is not None and (mine is not None or leader),
             "is_leader": leader,
-            "nomination_form": NominationForm(project=group.project) if leader and place else None,
-            "naming_refusal": None
-            if leader or user.role != UserRole.SCHOOL_LEADER
-            else naming_refusal(user),
+            "nomination_form_html": nomination_form_html(group.project)
+            if leader and place
+            else None,
+            "naming_refusal": refusal,
             "nominations_per_day": NOMINATIONS_PER_DAY,
             "is_participant": mine is not None and place.status in TAKEN_PLACE_STATUSES,
         }
+
+
+def _fields_html(form, project) -> str:
+    """The form's fields as crispy renders them, its roles taken from the project's cached
+    rules rather than asked of the database again."""
+    field = form.fields["role"]
+    field.choices = [(role.pk, field.label_from_instance(role)) for role in project.roles.all()]
+    return render_to_string("workgroups/_form_fields.html", {"form": form})
+
+
+def registration_form_html(project, role) -> str:
+    """The registration form's fields, as rendered for a project and a suggested role: the
+    same for everyone, so cached (an invalid form is rendered with its errors instead)."""
+    return get_or_build(
+        "registration-form",
+        lambda: _fields_html(RegistrationForm(project=project, initial={"role": role}), project),
+        REFERENCE,
+        parts=(project.pk, role.pk if role else None),
+    )
+
+
+def nomination_form_html(project) -> str:
+    """The form a confirmed school leader names a colleague with, before anything is sent."""
+    return get_or_build(
+        "nomination-form",
+        lambda: _fields_html(NominationForm(project=project), project),
+        REFERENCE,
+        parts=(project.pk,),
+    )
 
 
 class RegisterView(ProfileRequiredMixin, WorkGroupDetailView):
@@ -131,7 +222,6 @@ class RegisterView(ProfileRequiredMixin, WorkGroupDetailView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
         form = RegistrationForm(request.POST, project=self.object.project)
         if form.is_valid():
             try:
@@ -184,7 +274,6 @@ class NominateView(ProfileRequiredMixin, WorkGroupDetailView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
         if not is_verified_leader(request.user):
             raise Http404("Only confirmed school leaders can name colleagues.")
         form = NominationForm(request.POST, project=self.object.project)
@@ -226,25 +315,27 @@ class PlaceDetailView(LoginRequiredMixin, DetailView):
 
     def get_queryset(self):
         user = self.request.user
+        self.leader = is_verified_leader(user)
         mine = Q(registrations__user=user, registrations__status=RegistrationStatus.ACTIVE)
-        if is_verified_leader(user):
+        if self.leader:
             mine |= Q(school_id=user.school_id)
         visible = Place.objects.filter(mine).values("pk")
         return (
             Place.objects.filter(pk__in=visible)
-            .select_related("school", "work_group__project", "work_group__hub")
-            .prefetch_related("work_group__project__roles", *_place_prefetches())
+            .select_related("school", "requested_by", "work_group__hub")
+            .prefetch_related(*_place_prefetches())
         )
 
     def get_context_data(self, **kwargs):
         place = self.object
-        project = place.work_group.project
-        leader = is_verified_leader(self.request.user, place.school)
+        group = place.work_group
+        group.project = project_rules([group.project_id])[group.project_id].project_with_rules()
+        leader = self.leader and place.school_id == self.request.user.school_id
         return super().get_context_data(
-            roster=place_roster(place, project.roles.all()),
+            roster=place_roster(place, group.project.roles.all()),
             is_leader=leader,
-            nomination_form=NominationForm(project=project) if leader else None,
+            nomination_form_html=nomination_form_html(group.project) if leader else None,
             nominations_per_day=NOMINATIONS_PER_DAY,
-            group=place.work_group,
+            group=group,
             **kwargs,
         )

@@ -14,6 +14,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from participants.views import ProfileRequiredMixin
 from workgroups import services
+from workgroups.cache import project_rules
 from workgroups.forms import GapTaskResponseForm
 from workgroups.models import (
     TAKEN_PLACE_STATUSES,
@@ -58,12 +59,19 @@ class MyRegistrationsView(LoginRequiredMixin, ListView):
     context_object_name = "registrations"
 
     def get_queryset(self):
+        # The projects come from the cache: each join more costs the database more planning
+        # than reading the rows.
         registrations = (
             Registration.objects.filter(user=self.request.user)
-            .select_related("place__school", "role", "work_group__project", "work_group__hub")
+            .select_related("place__school", "role", "work_group__hub")
             .order_by("status", "-created_at")
         )
-        return with_next_session(with_waitlist_position(registrations))
+        registrations = list(with_next_session(with_waitlist_position(registrations)))
+        rules = project_rules({r.work_group.project_id for r in registrations})
+        for registration in registrations:
+            group = registration.work_group
+            group.project = rules[group.project_id].project
+        return registrations
 
     def get_context_data(self, **kwargs):
         feed = reverse("workgroups:calendar_feed", args=[self.request.user.calendar_token])
@@ -77,9 +85,13 @@ class MyRegistrationsView(LoginRequiredMixin, ListView):
 
 def open_invitations(user) -> list[Nomination]:
     """Invitations from school leaders this person has still to accept or decline."""
+    invited = Nomination.objects.filter(user=user, status=NominationStatus.INVITED)
+    if not invited.exists():  # most people have none: a much cheaper question than the rows
+        return []
     return list(
-        Nomination.objects.filter(user=user, status=NominationStatus.INVITED)
-        .select_related("place__school", "place__work_group__project", "place__work_group__hub")
+        invited.select_related(
+            "place__school", "place__work_group__project", "place__work_group__hub"
+        )
         .select_related("role", "invited_by")
         .order_by("created_at")
     )
