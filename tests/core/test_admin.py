@@ -166,18 +166,18 @@ def test_any_autocomplete_search_gives_a_normal_answer(client, manager, group, t
 @pytest.mark.parametrize(
     "drill_down",
     [
-        {"starts_at__year": "99999999999999999999"},
-        {"starts_at__year": "9999"},
-        {"starts_at__year": "9999", "starts_at__month": "12"},
-        {"starts_at__year": "2026", "starts_at__month": "2", "starts_at__day": "30"},
+        {"timestamp__year": "99999999999999999999"},
+        {"timestamp__year": "9999"},
+        {"timestamp__year": "9999", "timestamp__month": "12"},
+        {"timestamp__year": "2026", "timestamp__month": "2", "timestamp__day": "30"},
     ],
 )
 def test_a_date_drill_down_past_the_calendar_says_the_filters_are_invalid(
-    client, manager, group, drill_down
+    client, group, drill_down
 ):
-    SessionFactory(work_group=group)
-    client.force_login(manager.user)
-    changelist = reverse("admin:workgroups_session_changelist")
+    """The audit trail's list keeps Django's date bar; no date can break it."""
+    client.force_login(NationalAdminFactory())
+    changelist = reverse("admin:auditlog_logentry_changelist")
 
     response = client.get(changelist, drill_down)
 

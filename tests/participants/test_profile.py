@@ -382,6 +382,7 @@ def test_profile_page_queries_do_not_grow_with_schools(client):
     search = {"school_query": "hilltop", "school": teacher.school_id, "find_school": "1"}
     client.force_login(teacher)
     SchoolFactory.create_batch(10, name="Hilltop Academy")
+    client.get(PROFILE_URL)  # the menu's per-person answer is cached from the first page on
     small = (_queries(client, "get", PROFILE_URL), _queries(client, "post", PROFILE_URL, search))
 
     SchoolFactory.create_batch(190, name="Hilltop Academy")
