@@ -91,7 +91,8 @@ def test_a_hub_manager_reads_their_hub_beside_the_nation(
 
     page.goto(f"{live_server.url}/reports/{world.report_alpha.pk}/")
     page.get_by_role("link", name="Download the report (PDF)").click()
-    with page.expect_download() as download:
+    # Built in the request here (no workers): WeasyPrint takes seconds on a busy machine.
+    with page.expect_download(timeout=180_000) as download:
         page.get_by_role("button", name="Build the PDF").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
 

@@ -76,7 +76,8 @@ def test_national_team_reads_rebuilds_and_downloads_a_report(
     assert page.get_by_role("heading", name="There is no PDF of this version yet").is_visible()
     axe_check("PDF not built yet")
     shoot("report-pdf-pending")
-    with page.expect_download() as download:
+    # Built in the request here (no workers): WeasyPrint takes seconds on a busy machine.
+    with page.expect_download(timeout=180_000) as download:
         page.get_by_role("button", name="Build the PDF").click()
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
