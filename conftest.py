@@ -65,3 +65,11 @@ def require_redis():
 
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages cache fragments: each test starts with nothing cached by another."""
+    from django.core.cache import cache
+
+    cache.clear()
