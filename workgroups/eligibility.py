@@ -71,7 +71,7 @@ def eligibility(
 
     if school is None:
         reasons.append("Add your school to your profile: schools take part as schools.")
-    _check_group_open(work_group, reasons)
+    check_group_open(work_group, reasons)
     if school is not None:
         _check_school(project, school, reasons)
         _check_history(project, work_group, school, reasons)
@@ -85,11 +85,11 @@ def eligibility(
     _check_already_registered(user, work_group, reasons)
     if school is not None:
         result.place = work_group.places.active().filter(school=school).first()
-        result.role = _choose_role(project, result.place, role, reasons)
+        result.role = choose_role(project, result.place, role, reasons)
     return result
 
 
-def _check_group_open(work_group: WorkGroup, reasons: list[str]) -> None:
+def check_group_open(work_group: WorkGroup, reasons: list[str]) -> None:
     if work_group.status not in OPEN_FOR_REGISTRATION:
         reasons.append(
             f"This {work_group.noun} is not taking registrations: it is "
@@ -188,7 +188,7 @@ def _check_already_registered(user, work_group, reasons: list[str]) -> None:
         reasons.append(f"You are already registered for {where} in this project this year.")
 
 
-def _choose_role(project, place, role, reasons: list[str]) -> ParticipantRole | None:
+def choose_role(project, place, role, reasons: list[str]) -> ParticipantRole | None:
     """The role asked for, or the first with room; a school's places per role are limited."""
     roles = list(project.roles.all())
     if role is not None and role.project_id != project.pk:

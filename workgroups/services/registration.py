@@ -18,7 +18,7 @@ from participants.models import User
 from projects.models import ParticipantRole
 from workgroups import notifications
 from workgroups.cache import group_changed
-from workgroups.eligibility import Eligibility, _check_group_open, _choose_role, eligibility
+from workgroups.eligibility import Eligibility, check_group_open, choose_role, eligibility
 from workgroups.models import (
     ACTIVE_PLACE_STATUSES,
     DECIDABLE_PLACE_STATUSES,
@@ -118,7 +118,7 @@ def _check_again_under_lock(
     group: its status, the person registered meanwhile (a second click), the school's place as
     it is now with the role that still has room in it; and the places taken."""
     reasons: list[str] = []
-    _check_group_open(group, reasons)
+    check_group_open(group, reasons)
     registered = Registration.objects.filter(
         work_group=group, user=user, status=RegistrationStatus.ACTIVE
     )
@@ -134,7 +134,7 @@ def _check_again_under_lock(
         place.work_group = group
     chosen_role = verdict.role  # chosen for no place, as there still is none
     if place is not None or verdict.place is not None:
-        chosen_role = _choose_role(group.project, place, role, reasons)
+        chosen_role = choose_role(group.project, place, role, reasons)
     if reasons:
         raise RegistrationError(reasons)
     return place, chosen_role, taken
