@@ -13,6 +13,7 @@ PACKAGES = [
     "participants",
     "projects",
     "workgroups",
+    "surveys",
     "evaluations",
     "catalogue",
     "lead",

@@ -264,7 +264,16 @@ def _own_rate_limits():
 
 # What a request may change -----------------------------------------------------------------
 
-OUR_APPS = ["core", "participants", "projects", "workgroups", "evaluations", "account", "mfa"]
+OUR_APPS = [
+    "core",
+    "participants",
+    "projects",
+    "workgroups",
+    "surveys",
+    "evaluations",
+    "account",
+    "mfa",
+]
 
 
 @functools.cache
@@ -477,6 +486,13 @@ SITE_PAGES = [
         lambda w: reverse("workgroups:withdraw", args=[w.registration.pk]),
     ),
     Page("my registrations", "teacher", "GET", lambda w: reverse("workgroups:my_registrations")),
+    Page("my surveys", "teacher", "GET", lambda w: reverse("surveys:mine")),
+    Page(
+        "group survey summary",
+        "lead",
+        "GET",
+        lambda w: reverse("surveys:group_summary", args=[w.running.pk]),
+    ),
     Page(
         "accept an invitation",
         "colleague",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from projects.reference import ensure_reference_data
 from surveys.models import Answer, FreeTextAnswer, Response
 from tests.factories import AcademicYearFactory, ProjectFactory
 from tests.surveys.helpers import group_with_sessions, make_survey, people
@@ -47,6 +48,8 @@ HOSTILE = settings(max_examples=15, deadline=None, derandomize=True, database=No
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
+        # A browser test run before this module may have emptied the tables, reference data too.
+        ensure_reference_data()
         year, project = AcademicYearFactory(), ProjectFactory()
         survey = make_survey(project, year)
         group = group_with_sessions(-7, 60, project=project, academic_year=year)

@@ -3,6 +3,7 @@
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.urls import reverse
 
 from surveys.models import Occasion
 from surveys.templatetags.surveys import impact_chart
@@ -78,3 +79,22 @@ def test_long_area_names_wrap_and_suppressed_areas_draw_no_interval():
     assert suppressed["drawn"] is False
     assert "x" not in suppressed
     assert suppressed["line_y"] > wrapped["line_y"]
+
+
+@pytest.mark.django_db
+def test_my_registrations_shows_the_surveys_waiting_and_every_page_links_to_my_surveys(client):
+    year, project = AcademicYearFactory(), ProjectFactory()
+    make_survey(project, year)
+    group = group_with_sessions(-3, 60, project=project, academic_year=year, name="Ash Group")
+    (teacher,) = people(group, 1)
+    client.force_login(teacher)
+
+    page = client.get(reverse("workgroups:my_registrations")).content.decode()
+
+    assert "A survey is waiting for you" in page
+    assert f'href="/surveys/{group.pk}/start/"' in page
+    assert f'href="{reverse("surveys:mine")}">My surveys</a>' in page
+
+    answer(teacher, group, Occasion.START, 3)
+    page = client.get(reverse("workgroups:my_registrations")).content.decode()
+    assert "A survey is waiting for you" not in page
