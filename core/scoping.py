@@ -35,6 +35,12 @@ def staff_hub_ids(user: User) -> frozenset[int]:
     return cached
 
 
+def remember_staff_hub_ids(user: User, hub_ids) -> None:
+    """Record the user's staff hubs, read elsewhere (``participants.identity`` keeps them with
+    the signed-in person in the cache), so ``staff_hub_ids`` need not ask the database."""
+    setattr(user, _CACHE_ATTR, frozenset(hub_ids))
+
+
 def is_hub_staff(user: User) -> bool:
     return bool(staff_hub_ids(user))
 

@@ -6,6 +6,6 @@ class ParticipantsConfig(AppConfig):
     verbose_name = "People, schools and hubs"
 
     def ready(self):
-        from participants import audit
+        from participants import audit, identity  # noqa: F401  (identity: its receivers)
 
         audit.connect()
