@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 LAST_SEEN_SESSION_KEY = "staff_last_seen"
+# The time of the last request is written at most this often, so a busy member of staff's
+# session is not saved on every page; the idle limit is then kept to within this much.
+REFRESH_SECONDS = 60
 SIGNED_OUT_MESSAGE = (
     "You were signed out after two hours without using the site, to keep schools' and "
     "teachers' data safe. Sign in again to carry on."
@@ -53,6 +56,8 @@ def _keep_short(request: HttpRequest) -> None:
         logout(request)
         messages.info(request, SIGNED_OUT_MESSAGE)
         return
+    if last_seen is not None and now - last_seen < REFRESH_SECONDS:
+        return  # seen a moment ago: the session is not written again on every request
     session[LAST_SEEN_SESSION_KEY] = now
     if not session.get_expire_at_browser_close():
         session.set_expiry(limit)

@@ -171,6 +171,23 @@ def test_staff_active_within_two_hours_stay_signed_in(client):
 
 
 @pytest.mark.django_db
+def test_a_busy_staff_session_is_written_at_most_once_a_minute(client):
+    client.force_login(_staff())
+    first = client.get("/")
+    assert settings.SESSION_COOKIE_NAME in first.cookies  # last seen now: the session is saved
+
+    again = client.get("/")
+    assert settings.SESSION_COOKIE_NAME not in again.cookies  # seen a moment ago: not saved
+
+    session = client.session
+    session[LAST_SEEN_SESSION_KEY] = int(time.time()) - 61
+    session.save()
+    later = client.get("/")
+    assert settings.SESSION_COOKIE_NAME in later.cookies
+    assert time.time() - client.session[LAST_SEEN_SESSION_KEY] < 5
+
+
+@pytest.mark.django_db
 def test_a_teacher_is_not_signed_out_for_being_idle(client):
     client.force_login(TeacherFactory())
     session = client.session
