@@ -139,6 +139,13 @@ def prepare_data() -> None:
             f"This database has {schools:,} schools, not the national demo data: seed it with "
             "`manage.py seed_demo --scale national --reset`, or use an empty database."
         )
+    # The planner chooses its joins from the tables' statistics; freshly seeded tables have
+    # none until autovacuum gets to them, and the pages would be measured with the wrong plans.
+    from django.db import connection
+
+    log("Refreshing the planner's statistics (ANALYZE).")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     if static_files_current():
         log("Static files are collected already.")
     else:
