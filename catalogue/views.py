@@ -25,7 +25,7 @@ from core.cache import get_or_build, get_or_build_each
 from participants.models import School
 from participants.views import ProfileRequiredMixin
 from projects.models import Project, Recruitment
-from projects.services import InterestError, offer_for, register_interest
+from projects.services import InterestError, offer_with_interest, register_interest
 from workgroups.cache import REFERENCE, current_year, project_rules
 from workgroups.models import PUBLIC_GROUP_STATUSES, WorkGroup, WorkGroupStatus
 
@@ -263,13 +263,13 @@ class ProjectDetailView(TemplateView):
             return {}
         if self.school is not None:
             user.school = self.school  # already read, with its hub
-        offer = offer_for(user=user, project=self.project, academic_year=self.year)
+        offer = offer_with_interest(user=user, project=self.project, academic_year=self.year)
         return {
             "offer": offer,
             "interest_form_html": get_or_build(
                 "interest-form", lambda: _form_fields(InterestForm())
             ),
-            "already_interested": bool(offer and offer.interests.filter(user=user).exists()),
+            "already_interested": bool(offer and offer.user_interested),
         }
 
     def _groups(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 
 from core.errors import DomainError
 from participants.models import User
@@ -15,13 +16,30 @@ class InterestError(DomainError):
 
 def offer_for(*, user: User, project: Project, academic_year: AcademicYear | None) -> Offer | None:
     """The offer of this project by the hub of the user's school this year, if there is one."""
+    offers = _offers_for(user, project, academic_year)
+    return offers.first() if offers is not None else None
+
+
+def offer_with_interest(
+    *, user: User, project: Project, academic_year: AcademicYear | None
+) -> Offer | None:
+    """``offer_for``, with ``user_interested``: whether the user has told the hub already."""
+    offers = _offers_for(user, project, academic_year)
+    if offers is None:
+        return None
+    interested = Interest.objects.filter(offer=OuterRef("pk"), user=user)
+    return offers.annotate(user_interested=Exists(interested)).first()
+
+
+def _offers_for(user: User, project: Project, academic_year: AcademicYear | None):
     school = user.school if user.school_id else None
     if school is None or school.hub_id is None or academic_year is None:
         return None
+    # One offer per project, hub and year: ordered by its key, not the default's joins.
     return (
         Offer.objects.filter(project=project, hub_id=school.hub_id, academic_year=academic_year)
         .select_related("hub")
-        .first()
+        .order_by("pk")
     )
 
 

@@ -1,18 +1,16 @@
-"""A participant's surveys: which are open for them now, coming later, or done (two queries)."""
+"""A participant's surveys: which are open for them now, coming later, or done."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import User
 from surveys import rules, schedule
 from surveys.models import Occasion, Response, Survey
-from surveys.services import ready_survey_id
 from workgroups.models import WorkGroup
 
 
@@ -44,22 +42,40 @@ class SurveyItem:
 
 
 def surveys_for(user: User, today: datetime.date | None = None) -> list[SurveyItem]:
-    """Each group the user takes part in whose project has a ready survey, start and end."""
+    """Each group the user takes part in whose project has a ready survey, start and end.
+
+    Small questions one after another (most people's groups have no survey, and then the
+    second is the last) rather than one query joining everything, which costs more to build
+    than to run."""
     if not (user.is_authenticated and user.is_active):
         return []
     today = today or timezone.localdate()
-    mine = rules.participations(user).filter(work_group=OuterRef("pk"))
-    titles = Survey.objects.filter(pk=OuterRef("survey_id")).values("title")[:1]
+    mine = set(
+        rules.participations(user).values_list(
+            "work_group_id", "work_group__project_id", "work_group__academic_year_id"
+        )
+    )
+    if not mine:
+        return []
+    surveys: dict[tuple[int, int], Survey] = {}
+    for survey in (
+        Survey.objects.live()
+        .filter(project_id__in={project for _group, project, _year in mine})
+        .only("pk", "title", "project_id", "academic_year_id")
+        .order_by("pk")
+    ):
+        surveys.setdefault((survey.project_id, survey.academic_year_id), survey)
+    group_ids = [group for group, project, year in mine if (project, year) in surveys]
+    if not group_ids:
+        return []
     groups = list(
-        schedule.with_session_days(WorkGroup.objects.filter(Exists(mine)))
-        .annotate(survey_id=ready_survey_id())
-        .annotate(survey_title=Subquery(titles))
-        .filter(survey_id__isnull=False)
+        schedule.with_session_days(WorkGroup.objects.filter(pk__in=group_ids))
         .select_related("project", "hub")
         .order_by("name", "pk")
     )
-    if not groups:
-        return []
+    for group in groups:
+        survey = surveys[(group.project_id, group.academic_year_id)]
+        group.survey_id, group.survey_title = survey.pk, survey.title
     progress = {
         (row["work_group_id"], row["occasion"]): (
             Progress.SENT if row["submitted_at"] else Progress.STARTED

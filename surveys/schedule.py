@@ -15,11 +15,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from surveys.models import Occasion
-from workgroups.models import UNDER_WAY_GROUP_STATUSES, WorkGroupStatus
+from workgroups.models import UNDER_WAY_GROUP_STATUSES, Session, WorkGroupStatus
 
 END_OPEN_DAYS = 42
 # A reminder goes this many days after the "survey open" email, if it is still unanswered.
@@ -52,11 +52,14 @@ class Window:
 
 
 def with_session_days(groups: QuerySet) -> QuerySet:
-    """Annotate ``first_session_at`` and ``last_session_at`` (sessions not cancelled)."""
-    held = Q(sessions__cancelled=False)
+    """Annotate ``first_session_at`` and ``last_session_at`` (sessions not cancelled).
+
+    Two subqueries, each one step down the (group, start) index, rather than an aggregate:
+    grouping would make the database group by every column the caller selects."""
+    held = Session.objects.filter(work_group=OuterRef("pk"), cancelled=False)
     return groups.annotate(
-        first_session_at=Min("sessions__starts_at", filter=held),
-        last_session_at=Max("sessions__starts_at", filter=held),
+        first_session_at=Subquery(held.order_by("starts_at").values("starts_at")[:1]),
+        last_session_at=Subquery(held.order_by("-starts_at").values("starts_at")[:1]),
     )
 
 
