@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session as LoginSession
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import IntegerField, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core import audit, outbox
@@ -26,6 +26,7 @@ from core.errors import DomainError
 from participants.models import LLME, HubMembership, SchoolLeaderClaim, User, new_calendar_token
 from participants.services import withdraw_leader_claims
 from projects.models import Interest
+from surveys.models import Response
 from surveys.services import anonymise_answers, personal_answers
 from workgroups.models import (
     FINISHED_GROUP_STATUSES,
@@ -82,6 +83,54 @@ def _when(value: datetime.date | datetime.datetime | None) -> str | None:
     return value.isoformat()
 
 
+class _CountOf(Subquery):
+    """The number of rows a queryset returns, as a value of the outer query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def _held_rows(user: User) -> dict[str, QuerySet]:
+    """Each kind of data held about ``user``: the rows the download lists, and the summary
+    counts, so the two always agree."""
+    return {
+        "email_addresses": EmailAddress.objects.filter(user=user),
+        "registrations": Registration.objects.filter(user=user),
+        "attendance": Attendance.objects.filter(registration__user=user),
+        "gap_task_responses": GapTaskResponse.objects.filter(registration__user=user),
+        "survey_responses": Response.objects.filter(user=user),
+        "interests": Interest.objects.filter(user=user),
+        "nominations_made": Nomination.objects.filter(invited_by=user),
+        "nominations_naming_you": Nomination.objects.filter(
+            Q(email__iexact=user.email) | Q(user=user) | Q(registration__user=user)
+        ),
+        "school_leader_claims": SchoolLeaderClaim.objects.filter(user=user),
+        "llme_roles": LLME.objects.filter(user=user),
+        "hub_staff_roles": HubMembership.objects.filter(user=user),
+    }
+
+
+def personal_data_summary(*, user: User) -> dict[str, Any]:
+    """What the "Your data" page shows: the profile, and how many of each kind of data there
+    are (one query for all the counts)."""
+    person = User.objects.select_related("school").prefetch_related("phases").get(pk=user.pk)
+    counts = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            **{
+                f"n_{kind}": _CountOf(rows.order_by().values("pk"))
+                for kind, rows in _held_rows(person).items()
+            }
+        )
+        .values(*(f"n_{kind}" for kind in _held_rows(person)))
+        .get()
+    )
+    return {
+        "profile": _profile(person),
+        "counts": {name.removeprefix("n_"): n for name, n in counts.items()},
+    }
+
+
 def personal_data(*, user: User) -> dict[str, Any]:
     """Everything the site holds about ``user``, JSON-ready, in a fixed number of queries."""
     person = User.objects.select_related("school").prefetch_related("phases").get(pk=user.pk)
@@ -117,7 +166,7 @@ def _profile(user: User) -> dict[str, Any]:
 
 
 def _email_addresses(user: User) -> list[dict[str, Any]]:
-    addresses = EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+    addresses = _held_rows(user)["email_addresses"].order_by("-primary", "email")
     return [
         {"email": row.email, "verified": row.verified, "primary": row.primary} for row in addresses
     ]
@@ -125,7 +174,7 @@ def _email_addresses(user: User) -> list[dict[str, Any]]:
 
 def _registrations(user: User) -> list[dict[str, Any]]:
     registrations = (
-        Registration.objects.filter(user=user)
+        _held_rows(user)["registrations"]
         .select_related(
             "role",
             "place__school",
@@ -154,7 +203,7 @@ def _registrations(user: User) -> list[dict[str, Any]]:
 
 def _attendance(user: User) -> list[dict[str, Any]]:
     marks = (
-        Attendance.objects.filter(registration__user=user)
+        _held_rows(user)["attendance"]
         .select_related("session__work_group")
         .order_by("session__starts_at", "pk")
     )
@@ -171,7 +220,7 @@ def _attendance(user: User) -> list[dict[str, Any]]:
 
 def _gap_task_responses(user: User) -> list[dict[str, Any]]:
     responses = (
-        GapTaskResponse.objects.filter(registration__user=user)
+        _held_rows(user)["gap_task_responses"]
         .select_related("session_record__session__work_group")
         .order_by("session_record__session__starts_at", "pk")
     )
@@ -189,7 +238,7 @@ def _gap_task_responses(user: User) -> list[dict[str, Any]]:
 
 
 def _interests(user: User) -> list[dict[str, Any]]:
-    interests = Interest.objects.filter(user=user).select_related(
+    interests = _held_rows(user)["interests"].select_related(
         "offer__project", "offer__hub", "offer__academic_year"
     )
     return [
@@ -217,21 +266,21 @@ def _nomination(row: Nomination) -> dict[str, Any]:
 
 
 def _nominations_made(user: User) -> list[dict[str, Any]]:
-    rows = Nomination.objects.filter(invited_by=user).select_related(
+    rows = _held_rows(user)["nominations_made"].select_related(
         "place__work_group", "place__school", "role"
     )
     return [_nomination(row) for row in rows]
 
 
 def _nominations_naming(user: User) -> list[dict[str, Any]]:
-    rows = Nomination.objects.filter(
-        Q(email__iexact=user.email) | Q(user=user) | Q(registration__user=user)
-    ).select_related("place__work_group", "place__school", "role")
+    rows = _held_rows(user)["nominations_naming_you"].select_related(
+        "place__work_group", "place__school", "role"
+    )
     return [_nomination(row) for row in rows]
 
 
 def _leader_claims(user: User) -> list[dict[str, Any]]:
-    rows = SchoolLeaderClaim.objects.filter(user=user).select_related("school")
+    rows = _held_rows(user)["school_leader_claims"].select_related("school")
     return [
         {
             "school": row.school.name,
@@ -245,7 +294,7 @@ def _leader_claims(user: User) -> list[dict[str, Any]]:
 
 
 def _llme_roles(user: User) -> list[dict[str, Any]]:
-    rows = LLME.objects.filter(user=user).select_related("hub")
+    rows = _held_rows(user)["llme_roles"].select_related("hub")
     return [
         {
             "hub": row.hub.name,
@@ -258,7 +307,7 @@ def _llme_roles(user: User) -> list[dict[str, Any]]:
 
 
 def _hub_staff_roles(user: User) -> list[dict[str, Any]]:
-    rows = HubMembership.objects.filter(user=user).select_related("hub")
+    rows = _held_rows(user)["hub_staff_roles"].select_related("hub")
     return [{"hub": row.hub.name, "role": row.get_role_display()} for row in rows]
 
 

@@ -59,7 +59,7 @@ class MyDataView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            data=privacy.personal_data(user=self.request.user),
+            data=privacy.personal_data_summary(user=self.request.user),
             refusal=privacy.erase_refusal(self.request.user),
             **kwargs,
         )

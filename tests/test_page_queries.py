@@ -185,7 +185,6 @@ def test_a_page_rebuilt_after_a_change_stays_within_ten_queries(client, world, n
     assert len(captured) <= MOST
 
 
-@pytest.mark.xfail(strict=True, reason="privacy/views.py reads each kind of data in a query")
 def test_my_data_stays_within_ten_queries(client, world):
     client.force_login(world.teacher)
     grow(world, 1)

@@ -123,6 +123,31 @@ def test_download_holds_everything_about_them(client):
     assert data["hub_staff_roles"] == []
 
 
+def test_the_page_counts_exactly_what_the_download_lists(client):
+    user = active_teacher()
+    first = activity(user)
+    activity(user, group_name="Second group")
+    interest(user, "Keen.")
+    nominate(first, "colleague@example.org", invited_by=user)
+    nominate(first, user.email.upper(), invited_by=active_teacher())  # naming them, any case
+    client.force_login(user)
+
+    _response, data = download(client)
+    page = client.get(MY_DATA).content.decode()
+
+    assert len(data["registrations"]) == 2
+    for label, kind in [
+        ("Registrations for groups, with your school's place in each", "registrations"),
+        ("Attendance marks from sessions", "attendance"),
+        ("What you did between sessions, and your reflections", "gap_task_responses"),
+        ("Projects you registered interest in", "interests"),
+        ("Colleagues you named for your school's places", "nominations_made"),
+        ("Invitations that name you", "nominations_naming_you"),
+        ("Email addresses you sign in with", "email_addresses"),
+    ]:
+        assert f"{label}: {len(data[kind])}</li>" in page, kind
+
+
 def test_download_and_page_never_show_other_peoples_data(client):
     user = active_teacher()
     activity(user)
