@@ -10,6 +10,7 @@ finished work (a completed place or group) is history and is kept, anonymously.
 from __future__ import annotations
 
 import datetime
+from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -393,4 +394,7 @@ def _end_sessions(user: User) -> None:
         for row in stored.iterator(chunk_size=2000)
         if row.get_decoded().get(SESSION_KEY) == str(user.pk)
     ]
-    LoginSession.objects.filter(session_key__in=theirs).delete()
+    # Through the engine's store, so a copy kept in the cache (``cached_db``) goes as well.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for session_key in theirs:
+        store(session_key).delete()

@@ -6,8 +6,9 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -329,6 +330,24 @@ def test_erased_person_cannot_sign_in_and_their_other_sessions_end():
     fresh.post(reverse("account_login"), {"login": old_email, "password": PASSWORD})
     assert SESSION_KEY not in fresh.session
     assert not fresh.login(email=old_email, password=PASSWORD)
+
+
+@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
+def test_erasing_leaves_no_session_naming_them_in_the_cache_or_the_database():
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    user = active_teacher()
+    elsewhere = Client()
+    elsewhere.force_login(user)
+    session_key = elsewhere.session.session_key
+    store = SessionStore(session_key)
+    assert store.load().get(SESSION_KEY) == str(user.pk)  # read once: now in the cache too
+    assert cache.get(store.cache_key) is not None
+
+    privacy.erase_user(user=user)
+
+    assert cache.get(store.cache_key) is None
+    assert not SessionStore().exists(session_key)
 
 
 def test_erasing_twice_is_harmless():
