@@ -72,7 +72,7 @@ def pages(*, everything: bool = False) -> list[Page]:
     measured = [
         Page("teacher home", "teacher", "/", 0.5),
         Page("catalogue", "teacher", "/projects/", 0.5),
-        Page("catalogue, filtered", "teacher", "/projects/?phase=primary&delivery=online", 0.5),
+        Page("catalogue, filtered", "teacher", "/projects/?phase=primary&mode=online", 0.5),
         Page("project (most groups)", "teacher", project.get_absolute_url(), 0.3),
         Page("group", "teacher", group.get_absolute_url(), 0.5),
         Page("my registrations", "teacher", "/groups/mine/", 0.5),

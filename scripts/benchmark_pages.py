@@ -42,7 +42,7 @@ def pages() -> dict[str, list[str]]:
     teacher_pages = [
         "/",
         "/projects/",
-        "/projects/?phase=primary&delivery=online",
+        "/projects/?phase=primary&mode=online",
         project.get_absolute_url(),
         group.get_absolute_url(),
         "/groups/mine/",
