@@ -20,9 +20,9 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse
 
 from core.scoping import is_hub_staff, is_national
+from core.urls import fixed_url
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -82,9 +82,9 @@ class RequireStaffMFAMiddleware:
 
 
 def _in_staff_area(path: str) -> bool:
-    if path == reverse("admin:logout"):
+    if path == fixed_url("admin:logout"):
         return False
-    return path.startswith((reverse("admin:index"), reverse("reports:list")))
+    return path.startswith((fixed_url("admin:index"), fixed_url("reports:list")))
 
 
 def _send_to_setup(request: HttpRequest) -> HttpResponse:
