@@ -29,6 +29,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The site's address, for links in emails and calendar feeds.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The site's name, as emails greet and sign off with it.
+SITE_NAME = env.str("SITE_NAME", default="Maths Hubs CPD")
 
 INSTALLED_APPS = [
     "mathshub.apps.MathsHubAdminConfig",

@@ -1,10 +1,26 @@
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_login_redirect_url
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from core.email import queue_email
 from participants.rules import must_complete_profile
+
+
+@dataclass(frozen=True)
+class SiteName:
+    """What allauth's email templates read as ``current_site``."""
+
+    name: str
+    domain: str
+
+
+def site_domain() -> str:
+    return urlsplit(settings.SITE_URL).netloc or "localhost"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -28,6 +44,9 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"{key}:{self.get_client_ip(request)}"
 
     def send_mail(self, template_prefix, email, context):
+        # allauth names the site from the request (or django.contrib.sites, not used here):
+        # emails say the site's own name and address, from settings, however they are sent.
+        context = {**context, "current_site": SiteName(settings.SITE_NAME, site_domain())}
         message = self.render_mail(template_prefix, email, context)
         html = next(
             (

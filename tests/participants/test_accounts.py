@@ -6,9 +6,11 @@ stay switched on; the cache that counts them is cleared between tests.
 """
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
@@ -74,6 +76,8 @@ def test_signing_up_sends_a_confirmation_link_that_leads_to_the_profile(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.teacher@example.org"]
     assert mail.outbox[0].subject.startswith("[Maths Hubs]")
+    domain = urlsplit(settings.SITE_URL).netloc
+    assert f"to register an account on {domain}." in mail.outbox[0].body
     assert client.get(PROFILE_URL).status_code == 302, "not signed in before confirming"
 
     confirm_url = _link_in(mail.outbox[0])
@@ -226,6 +230,10 @@ def test_a_forgotten_password_is_reset_through_an_emailed_link(
         response = client.post(reverse("account_reset_password"), {"email": teacher.email})
     assert response["Location"] == reverse("account_reset_password_done")
     assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert f"Hello from {settings.SITE_NAME}!" in body
+    assert f"Thank you for using {settings.SITE_NAME}!" in body
+    assert "Hello from !" not in body
 
     key_url = client.get(_link_in(mail.outbox[0]), follow=True).redirect_chain[-1][0]
     page = client.get(key_url).content.decode()
