@@ -58,7 +58,10 @@ def _group_saved_or_deleted(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=Place, dispatch_uid="cache_place_saved")
 @receiver(post_delete, sender=Place, dispatch_uid="cache_place_deleted")
 def _place_saved_or_deleted(sender, instance, raw=False, origin=None, **kwargs):
-    if not raw and not isinstance(origin, WorkGroup):  # a group's deletion bumps once
+    # A service that has just called ``group_changed`` for this save says so, once, with
+    # ``group_changed_told`` on the place.
+    told = instance.__dict__.pop("group_changed_told", False)
+    if not raw and not told and not isinstance(origin, WorkGroup):  # a group's deletion bumps once
         group_changed(_group_of(instance))
 
 

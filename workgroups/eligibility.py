@@ -1,7 +1,8 @@
 """Who may register for a group, and every reason why not, in words a teacher understands.
 
-Read-only: ``services.register`` calls this under the group's row lock, and pages call it to
-show the verdict before anyone presses a button.
+Read-only: ``services.register`` calls this before it locks the group's row (and checks again
+under the lock only what another registration can change: ``check_group_open``,
+``choose_role``), and pages call it to show the verdict before anyone presses a button.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def eligibility(
         reasons.append(result.invitation_reason)
     _check_already_registered(user, work_group, reasons)
     if school is not None:
-        result.place = work_group.places.active().filter(school=school).first()
+        # At most one (a constraint), so ordering by key, which needs no joins, is enough.
+        result.place = work_group.places.active().filter(school=school).order_by("pk").first()
         result.role = choose_role(project, result.place, role, reasons)
     return result
 
@@ -171,15 +173,21 @@ def _has_invitation(work_group, school, code: str | None) -> bool:
 
 
 def _check_already_registered(user, work_group, reasons: list[str]) -> None:
-    existing = (
-        Registration.objects.filter(
-            user=user,
-            status=RegistrationStatus.ACTIVE,
-            work_group__project=work_group.project_id,
-            work_group__academic_year=work_group.academic_year_id,
-        )
+    # From the person's own active registrations (a handful), so the database starts from
+    # them rather than from every group of the project and year.
+    mine = (
+        Registration.objects.filter(user=user, status=RegistrationStatus.ACTIVE)
         .select_related("work_group")
-        .first()
+        .order_by("pk")
+    )
+    existing = next(
+        (
+            registration
+            for registration in mine
+            if registration.work_group.project_id == work_group.project_id
+            and registration.work_group.academic_year_id == work_group.academic_year_id
+        ),
+        None,
     )
     if existing:
         where = (

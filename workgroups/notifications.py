@@ -26,14 +26,20 @@ def _send(template: str, to: list[str], context: dict) -> None:
     send_templated(template, to, context)
 
 
-def registered(registration: Registration) -> None:
+_UNKNOWN = object()
+
+
+def registered(registration: Registration, *, position=_UNKNOWN) -> None:
+    """``position``: the place's position on the waiting list when the caller has just counted
+    it (``waitlist_position``), else it is counted here."""
     place = registration.place
     template = {
         PlaceStatus.CONFIRMED: "registration_confirmed",
         PlaceStatus.WAITLISTED: "registration_waitlisted",
         PlaceStatus.PENDING: "registration_pending",
     }.get(place.status, "registration_confirmed")
-    position = waitlist_position(place)
+    if position is _UNKNOWN:
+        position = waitlist_position(place)
     _send(
         template,
         [registration.user.email],

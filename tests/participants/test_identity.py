@@ -13,7 +13,7 @@ from tests.factories import HubMembershipFactory, LLMEFactory, TeacherFactory, U
 pytestmark = pytest.mark.django_db
 
 ADMIN = "/admin/"
-MY_GROUPS = '>My groups</a>'
+MY_GROUPS = ">My groups</a>"
 
 
 def test_a_signed_in_page_reads_the_person_from_the_cache_after_the_first_request(client):

@@ -17,7 +17,7 @@ from core.errors import DomainError, Reason
 from participants.models import User
 from projects.models import ParticipantRole
 from workgroups import notifications
-from workgroups.cache import group_changed
+from workgroups.cache import group_changed, project_rules
 from workgroups.eligibility import Eligibility, check_group_open, choose_role, eligibility
 from workgroups.models import (
     ACTIVE_PLACE_STATUSES,
@@ -74,21 +74,26 @@ def register(
     Colleagues join that place while the project's role limits allow.
 
     Every reason why not is found before the group's row is locked, so registrations for one
-    group check eligibility side by side; under the lock only what another registration can
-    change meanwhile is checked again (the group still open, the person not yet registered,
-    the school's place and its roles' room), then places are counted and the rows written.
+    group check eligibility side by side (the project's rules read from the cache, as the
+    pages read them); under the lock only what another registration can change meanwhile is
+    checked again (the group still open, the person not yet registered, the school's place and
+    its roles' room), then places are counted and the rows written, with the audit trail and
+    the email in the same transaction. The email's waiting-list position comes from the places
+    read under the lock, and the group's pages are told they are stale once.
     """
-    group = WorkGroup.objects.select_related("project", "academic_year", "hub").get(
-        pk=work_group.pk
-    )
+    group = WorkGroup.objects.select_related("academic_year", "hub").get(pk=work_group.pk)
+    group.project = project_rules([group.project_id])[group.project_id].project_with_rules()
     verdict = eligibility(user, group, role=role, invitation_code=invitation_code)
     if not verdict.ok:
         raise RegistrationError(verdict.reasons)
+    # The group's pages are stale now and again at commit; told before the lock, so the lock
+    # waits on no cache (an entry built meanwhile from the old rows goes at commit).
+    group_changed(group)
     group = _lock(group)
-    place, chosen_role, taken = _check_again_under_lock(user, group, role, verdict)
+    place, chosen_role, taken, waiting = _check_again_under_lock(user, group, role, verdict)
     if place is None:
         now, status = timezone.now(), _status_for_new_place(group, taken)
-        place = Place.objects.create(
+        place = Place(
             work_group=group,
             school=user.school,  # read by eligibility: named in the audit trail and the email
             status=status,
@@ -96,27 +101,33 @@ def register(
             decided_at=now if status == PlaceStatus.CONFIRMED else None,
             requested_by=user,
         )
+        place.group_changed_told = True  # already: its receiver need not tell the cache again
+        place.save(force_insert=True)
         sync_full_status(group, taken + (1 if status in TAKEN_PLACE_STATUSES else 0))
-    registration = Registration.objects.create(place=place, user=user, role=chosen_role)
-    notifications.registered(registration)
-    group_changed(group)
+    registration = Registration(place=place, user=user, role=chosen_role)
+    # New, so nobody has named it in a nomination yet: the audit trail need not ask.
+    Registration.nomination.related.set_cached_value(registration, None)
+    registration.save(force_insert=True)
+    notifications.registered(registration, position=_waitlist_position(place, waiting))
     return registration
 
 
 def _lock(group: WorkGroup) -> WorkGroup:
-    """``WorkGroup.objects.locked`` for a group whose project, year and hub were just read:
-    the row alone, locked, with those kept (a group's project, year and hub never change)."""
-    locked = WorkGroup.objects.select_for_update().get(pk=group.pk)
-    locked.project, locked.academic_year, locked.hub = group.project, group.academic_year, group.hub
+    """``WorkGroup.objects.locked``, keeping the project with its rules as already read (a
+    group's project never changes)."""
+    project = group.project
+    locked = WorkGroup.objects.locked(group)
+    locked.project = project
     return locked
 
 
 def _check_again_under_lock(
     user: User, group: WorkGroup, role: ParticipantRole | None, verdict: Eligibility
-) -> tuple[Place | None, ParticipantRole, int]:
+) -> tuple[Place | None, ParticipantRole, int, list[tuple]]:
     """What another registration may have changed since ``eligibility`` ran, on the locked
     group: its status, the person registered meanwhile (a second click), the school's place as
-    it is now with the role that still has room in it; and the places taken."""
+    it is now with the role that still has room in it; the places taken, and the waiting
+    places as ``(requested_at, pk)``."""
     reasons: list[str] = []
     check_group_open(group, reasons)
     registered = Registration.objects.filter(
@@ -125,9 +136,10 @@ def _check_again_under_lock(
     if registered.exists():
         reasons.append("You are already registered for this group in this project this year.")
     places = Place.objects.filter(work_group=group, status__in=ACTIVE_PLACE_STATUSES)
-    rows = list(places.order_by("pk").values_list("pk", "school_id", "status"))
-    taken = sum(1 for _, _, status in rows if status in TAKEN_PLACE_STATUSES)
-    mine = next((pk for pk, school_id, _ in rows if school_id == user.school_id), None)
+    rows = list(places.order_by("pk").values_list("pk", "school_id", "status", "requested_at"))
+    taken = sum(1 for _, _, status, _ in rows if status in TAKEN_PLACE_STATUSES)
+    waiting = [(at, pk) for pk, _, status, at in rows if status == PlaceStatus.WAITLISTED]
+    mine = next((pk for pk, school_id, _, _ in rows if school_id == user.school_id), None)
     place = None
     if mine is not None:
         place = Place.objects.select_related("school").get(pk=mine)
@@ -137,7 +149,17 @@ def _check_again_under_lock(
         chosen_role = choose_role(group.project, place, role, reasons)
     if reasons:
         raise RegistrationError(reasons)
-    return place, chosen_role, taken
+    return place, chosen_role, taken, waiting
+
+
+def _waitlist_position(place: Place, waiting: list[tuple]) -> int | None:
+    """``waitlist_position(place)`` from the waiting places read under the lock (the place
+    itself among them, or just added): those served before it (asked earlier, or at the same
+    moment with a lower id), and it."""
+    if place.status != PlaceStatus.WAITLISTED:
+        return None
+    served_first = (place.requested_at, place.pk)
+    return 1 + sum(1 for row in waiting if row < served_first)
 
 
 def _status_for_new_place(group: WorkGroup, taken: int) -> str:
