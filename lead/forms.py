@@ -17,18 +17,42 @@ from workgroups.models import (
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    starts = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
-    ends = forms.TimeField(label="End time", widget=forms.TimeInput(attrs={"type": "time"}))
+    # Date and time boxes take (and must be given) ISO values, whatever the site's language
+    # writes dates as: a box given "08/12/2026" shows empty, and saving it fails.
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts = forms.TimeField(
+        label="Start time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    ends = forms.TimeField(
+        label="End time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     mode = forms.ChoiceField(label="How it runs", choices=DeliveryMode.choices)
     venue = forms.CharField(
-        required=False, max_length=300, help_text="For face-to-face sessions: where it is."
+        required=False,
+        max_length=300,
+        help_text="For face-to-face and blended sessions: where it is.",
     )
     joining_link = forms.URLField(
-        required=False, max_length=200, help_text="For online sessions: the meeting link."
+        required=False,
+        max_length=200,
+        help_text="For online and blended sessions: the meeting link.",
     )
     focus = forms.ChoiceField(choices=SessionFocus.choices)
     planned = long_text_field("What is planned", rows=3)
+    # Shown (as a checkbox) only once the service has said what the lead should know first.
+    confirm = forms.BooleanField(
+        required=False,
+        label="Save the session anyway: I have read what is said above",
+        widget=forms.HiddenInput,
+    )
+
+    def ask_to_confirm(self, warnings: list[str]) -> None:
+        """Show the checkbox that saves the session despite ``warnings``, unticked."""
+        self.warnings = warnings
+        self.fields["confirm"].widget = forms.CheckboxInput()
+        data = self.data.copy()
+        data.pop(self.add_prefix("confirm"), None)
+        self.data = data
 
     def clean(self):
         data = super().clean()
@@ -38,8 +62,6 @@ class SessionForm(forms.Form):
         data["ends_at"] = self._aware(data["date"], data["ends"])
         if data["ends_at"] <= data["starts_at"]:
             self.add_error("ends", "The session must end after it starts.")
-        if data.get("mode") == DeliveryMode.ONLINE and not data.get("joining_link"):
-            self.add_error("joining_link", "Give the joining link for an online session.")
         return data
 
     @staticmethod

@@ -223,6 +223,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+    venue = "Hilltop Primary School"  # face-to-face, the default: somewhere to go
 
 
 class PlaceFactory(factory.django.DjangoModelFactory):

@@ -57,6 +57,7 @@ def _year(hub, *, capacity=2, schools=4):
         mode="online",
         focus=SessionFocus.PLAN,
         joining_link="https://meet.example.org/one",
+        confirmed=True,  # in the past, on purpose
     )
     services.record_attendance(
         session=session, marks={r.pk: AttendanceStatus.PRESENT for r in roster(group)}

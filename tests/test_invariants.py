@@ -43,6 +43,7 @@ def a_year_through_the_services():
         mode="online",
         focus=SessionFocus.PLAN,
         joining_link="https://meet.example.org/abc",
+        confirmed=True,  # in the past, on purpose
     )
     services.record_attendance(
         session=session,

@@ -100,6 +100,8 @@ def test_a_rescheduled_session_shows_its_new_date_on_the_group_and_project_pages
         ends_at=new_start + datetime.timedelta(hours=2),
         mode=session.mode,
         focus=session.focus,
+        venue=session.venue or "Hilltop Primary",
+        joining_link=session.joining_link or "https://meet.example.org/abc",
     )
 
     assert local.strftime("%A %-d %B %Y, %H:%M") in page(client, work_group.get_absolute_url())
@@ -119,6 +121,7 @@ def test_a_cancelled_or_added_session_shows_at_once(client):
         starts_at=start,
         ends_at=start + datetime.timedelta(hours=2),
         mode=DeliveryMode.ONLINE,
+        joining_link="https://meet.example.org/abc",
     )
 
     assert "<strong>(cancelled)</strong>" in page(client, work_group.get_absolute_url())
@@ -239,6 +242,7 @@ def test_one_persons_session_links_are_never_shown_to_another(client, full_group
         starts_at=start,
         ends_at=start + datetime.timedelta(hours=2),
         mode=DeliveryMode.ONLINE,
+        joining_link="https://meet.example.org/abc",
     )
     link = reverse("workgroups:session", args=[mine.pk])
     client.force_login(participant)

@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
+from core.admin_tools import add_reasons
 from core.text import parse_id
 from lead import rules
 from lead.forms import ROWS_NOT_ROSTER, AttendanceFormSet, SessionForm, SessionRecordForm
 from lead.views.groups import LeadGroupMixin, group_url
 from workgroups.models import AttendanceStatus, Registration
 from workgroups.services import delivery
-from workgroups.services.delivery import DeliveryError
+from workgroups.services.delivery import DeliveryError, SessionNeedsConfirmation
 
 
 class LeadSessionMixin(LoginRequiredMixin):
@@ -54,15 +55,25 @@ class SessionCreateView(LeadGroupMixin, FormView):
         try:
             session = delivery.schedule_session(work_group=self.group, **session_fields(data))
         except DeliveryError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
+            return refused(self, form, error)
         messages.success(self.request, f"Session {session.number} is added.")
         return HttpResponseRedirect(group_url(self.group))
 
 
 def session_fields(data: dict) -> dict:
     keys = ("starts_at", "ends_at", "mode", "focus", "venue", "joining_link", "planned")
-    return {key: data[key] for key in keys}
+    return {key: data[key] for key in keys} | {"confirmed": data.get("confirm", False)}
+
+
+def refused(view, form, error: DeliveryError):
+    """The form again: with what needs confirming and its checkbox, or the reasons it was
+    refused next to their fields."""
+    if isinstance(error, SessionNeedsConfirmation):
+        form.ask_to_confirm(error.reasons)
+    else:
+        # The service names the date; the form's boxes are the date and the start time.
+        add_reasons(form, error)
+    return view.form_invalid(form)
 
 
 class SessionUpdateView(LeadSessionMixin, FormView):
@@ -76,8 +87,7 @@ class SessionUpdateView(LeadSessionMixin, FormView):
         try:
             delivery.reschedule_session(session=self.session, **session_fields(form.cleaned_data))
         except DeliveryError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
+            return refused(self, form, error)
         messages.success(self.request, f"Session {self.session.number} is updated.")
         return HttpResponseRedirect(self.get_success_url())
 

@@ -13,6 +13,7 @@ from tests.factories import (
     ProjectFactory,
     RegistrationFactory,
     SessionFactory,
+    SessionRecordFactory,
     signed_off_evaluation,
 )
 from tests.lead.factories import add_schools, led_group, past_session
@@ -26,21 +27,120 @@ from workgroups.models import (
     SessionRecord,
     WorkGroupStatus,
 )
+from workgroups.services.delivery import SessionNeedsConfirmation
 
 pytestmark = pytest.mark.django_db
 
 HOUR = datetime.timedelta(hours=1)
+LINK = "https://meet.example.org/abc"
 
 
-def test_scheduled_sessions_are_numbered_after_the_last(group):
-    SessionFactory(work_group=group, number=4)
+def test_sessions_are_numbered_in_date_order_however_they_were_added(group):
+    later = SessionFactory(work_group=group, number=1)  # a fortnight away
     start = timezone.now() + datetime.timedelta(days=3)
 
-    session = services.schedule_session(
-        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online"
+    sooner = services.schedule_session(
+        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online", joining_link=LINK
     )
 
-    assert session.number == 5
+    later.refresh_from_db()
+    assert (sooner.number, later.number) == (1, 2)
+
+    services.reschedule_session(
+        session=sooner,
+        starts_at=later.ends_at + datetime.timedelta(days=7),
+        ends_at=later.ends_at + datetime.timedelta(days=7, hours=1),
+        mode="online",
+        focus="plan",
+        joining_link=LINK,
+    )
+
+    later.refresh_from_db()
+    sooner.refresh_from_db()
+    assert (later.number, sooner.number) == (1, 2)
+
+
+def test_a_session_outside_the_groups_school_year_is_refused(group):
+    far = timezone.make_aware(datetime.datetime(9999, 1, 1, 16))
+
+    with pytest.raises(services.DeliveryError) as refused:
+        services.schedule_session(
+            work_group=group, starts_at=far, ends_at=far + HOUR, mode="online", joining_link=LINK
+        )
+
+    [reason] = refused.value.details
+    assert reason.field == "date"
+    assert str(group.academic_year) in reason.message
+    assert not group.sessions.exists()
+
+
+@pytest.mark.parametrize(
+    ("mode", "venue", "link", "fields"),
+    [
+        ("face_to_face", "", "", {"venue"}),
+        ("online", "Hilltop Primary", "", {"joining_link"}),
+        ("blended", "", "", {"venue", "joining_link"}),
+        ("face_to_face", "   ", "https://meet.example.org/x", {"venue"}),
+    ],
+)
+def test_a_session_needs_a_venue_to_go_to_or_a_link_to_join(group, mode, venue, link, fields):
+    start = timezone.now() + datetime.timedelta(days=3)
+
+    with pytest.raises(services.DeliveryError) as refused:
+        services.schedule_session(
+            work_group=group,
+            starts_at=start,
+            ends_at=start + HOUR,
+            mode=mode,
+            venue=venue,
+            joining_link=link,
+        )
+
+    assert {reason.field for reason in refused.value.details} == fields
+    assert not group.sessions.exists()
+
+
+def test_an_overlapping_session_needs_confirming_and_says_which_it_overlaps(group):
+    start = timezone.now() + datetime.timedelta(days=3)
+    first = services.schedule_session(
+        work_group=group,
+        starts_at=start,
+        ends_at=start + 2 * HOUR,
+        mode="online",
+        joining_link=LINK,
+    )
+    overlapping = {
+        "starts_at": start + HOUR,
+        "ends_at": start + 3 * HOUR,
+        "mode": "online",
+        "joining_link": LINK,
+    }
+
+    with pytest.raises(SessionNeedsConfirmation) as asked:
+        services.schedule_session(work_group=group, **overlapping)
+
+    assert asked.value.reasons[0].startswith(f"It overlaps session {first.number} (")
+    assert group.sessions.count() == 1
+    services.schedule_session(work_group=group, confirmed=True, **overlapping)
+    assert group.sessions.count() == 2
+
+
+def test_a_past_session_needs_confirming_and_says_which_open_task_it_would_close(
+    group, registrations
+):
+    set_task = past_session(group, days_ago=10)
+    SessionRecordFactory(session=set_task, gap_task="Try a bar model with your class.")
+    when = timezone.now() - datetime.timedelta(days=2)
+    details = {"starts_at": when, "ends_at": when + HOUR, "mode": "online", "joining_link": LINK}
+
+    with pytest.raises(SessionNeedsConfirmation) as asked:
+        services.schedule_session(work_group=group, **details)
+
+    assert asked.value.reasons[0].startswith("It is in the past (")
+    assert f"the task set at session {set_task.number}" in asked.value.reasons[1]
+    assert group.sessions.count() == 1
+    added = services.schedule_session(work_group=group, confirmed=True, **details)
+    assert added.number == 2
 
 
 def test_a_session_ending_before_it_starts_is_refused(group):
@@ -48,7 +148,11 @@ def test_a_session_ending_before_it_starts_is_refused(group):
 
     with pytest.raises(services.DeliveryError, match="must end after it starts"):
         services.schedule_session(
-            work_group=group, starts_at=start, ends_at=start - HOUR, mode="online"
+            work_group=group,
+            starts_at=start,
+            ends_at=start - HOUR,
+            mode="online",
+            joining_link=LINK,
         )
 
     assert not Session.objects.filter(work_group=group).exists()
@@ -56,7 +160,7 @@ def test_a_session_ending_before_it_starts_is_refused(group):
 
 def test_scheduling_the_same_session_twice_gives_the_one_session(group):
     start = timezone.now() + datetime.timedelta(days=3)
-    details = {"starts_at": start, "ends_at": start + HOUR, "mode": "online", "venue": ""}
+    details = {"starts_at": start, "ends_at": start + HOUR, "mode": "online", "joining_link": LINK}
 
     first = services.schedule_session(work_group=group, **details)
     again = services.schedule_session(work_group=group, **details)
@@ -68,12 +172,16 @@ def test_scheduling_the_same_session_twice_gives_the_one_session(group):
 def test_a_different_session_at_the_same_start_is_refused_saying_which(group):
     start = timezone.now() + datetime.timedelta(days=3)
     first = services.schedule_session(
-        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online"
+        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online", joining_link=LINK
     )
 
     with pytest.raises(services.DeliveryError) as refused:
         services.schedule_session(
-            work_group=group, starts_at=start, ends_at=start + 2 * HOUR, mode="online"
+            work_group=group,
+            starts_at=start,
+            ends_at=start + 2 * HOUR,
+            mode="online",
+            joining_link=LINK,
         )
 
     [reason] = refused.value.details
@@ -85,12 +193,12 @@ def test_a_different_session_at_the_same_start_is_refused_saying_which(group):
 def test_a_cancelled_sessions_time_can_be_used_again(group):
     start = timezone.now() + datetime.timedelta(days=3)
     first = services.schedule_session(
-        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online"
+        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online", joining_link=LINK
     )
     services.cancel_session(session=first)
 
     again = services.schedule_session(
-        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online"
+        work_group=group, starts_at=start, ends_at=start + HOUR, mode="online", joining_link=LINK
     )
 
     assert again.number == first.number + 1
@@ -129,7 +237,12 @@ def test_moving_a_session_emails_each_participant_separately(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.reschedule_session(
-            session=session, starts_at=later, ends_at=later + HOUR, mode="online", focus="plan"
+            session=session,
+            starts_at=later,
+            ends_at=later + HOUR,
+            mode="online",
+            focus="plan",
+            joining_link=LINK,
         )
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.user.email for r in registrations)
@@ -150,6 +263,8 @@ def test_changing_only_the_plan_sends_no_email(
             ends_at=session.ends_at,
             mode=session.mode,
             focus="observe",
+            venue=session.venue,
+            joining_link=session.joining_link,
             planned="Observe a lesson on fractions.",
         )
 

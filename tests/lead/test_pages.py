@@ -174,7 +174,9 @@ def test_a_session_ending_before_it_starts_is_refused_with_a_message(lead_client
     [
         ({"date": "not a date"}, "Enter a valid date."),
         ({"mode": "teleport"}, "Select a valid choice."),
-        ({"mode": "online", "joining_link": ""}, "Give the joining link"),
+        ({"mode": "online", "joining_link": ""}, "Give the link participants join the session"),
+        ({"mode": "face_to_face", "venue": ""}, "Say where the session is held."),
+        ({"date": "9999-01-01"}, "fall in that school year"),
         ({"planned": "x" * 5001}, "5000 characters or fewer"),
         ({"joining_link": "javascript:alert(1)"}, "Enter a valid URL."),
     ],
@@ -226,14 +228,75 @@ def test_moving_a_session_onto_anothers_time_is_refused_with_a_message(lead_clie
     )
 
 
-def test_moving_a_session_keeps_its_number(lead_client, group):
-    session = SessionFactory(work_group=group, number=3)
+def test_moving_a_session_renumbers_the_groups_sessions_by_date(lead_client, group):
+    url = reverse("lead:session_add", args=[group.pk])
+    lead_client.post(url, session_form())
+    lead_client.post(url, session_form(date=_days_ahead(11)))
+    first, second = group.sessions.order_by("number")
 
-    lead_client.post(reverse("lead:session_edit", args=[session.pk]), session_form(starts="09:00"))
+    lead_client.post(
+        reverse("lead:session_edit", args=[first.pk]),
+        session_form(date=_days_ahead(12), starts="09:00", ends="10:00"),
+    )
 
-    session.refresh_from_db()
-    assert session.number == 3
-    assert timezone.localtime(session.starts_at).strftime("%H:%M") == "09:00"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (second.number, first.number) == (1, 2)
+    assert timezone.localtime(first.starts_at).strftime("%H:%M") == "09:00"
+
+
+def test_the_change_form_shows_the_stored_date_and_times_and_saves_unchanged(lead_client, group):
+    lead_client.post(reverse("lead:session_add", args=[group.pk]), session_form())
+    session = group.sessions.get()
+    edit = reverse("lead:session_edit", args=[session.pk])
+
+    form = lead_client.get(edit).context["form"]
+    page = lead_client.get(edit).content.decode()
+
+    assert f'value="{_days_ahead(10)}"' in page
+    assert 'value="16:00"' in page
+    assert 'value="17:30"' in page
+    # What the browser sends back when nothing is touched: each box's value as shown.
+    data = {}
+    for name in form.fields:
+        shown = form[name].field.widget.format_value(form[name].value())
+        data[name] = shown[0] if isinstance(shown, list) else shown or ""
+    response = lead_client.post(edit, data)
+    assert response.status_code == 302, response.content.decode()
+
+
+def test_an_overlapping_session_is_added_only_once_confirmed(lead_client, group):
+    url = reverse("lead:session_add", args=[group.pk])
+    lead_client.post(url, session_form())
+
+    asked = lead_client.post(url, session_form(starts="17:00", ends="18:00"))
+
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "Check before you save" in page
+    assert "It overlaps session 1" in page
+    assert 'type="checkbox" name="confirm"' in page
+    assert group.sessions.count() == 1
+
+    confirmed = lead_client.post(url, session_form(starts="17:00", ends="18:00", confirm="on"))
+    assert confirmed.status_code == 302
+    assert group.sessions.count() == 2
+
+
+def test_a_past_session_is_added_only_once_confirmed(lead_client, group):
+    url = reverse("lead:session_add", args=[group.pk])
+    past = session_form(date=_days_ahead(-3))
+
+    asked = lead_client.post(url, past)
+
+    assert "It is in the past" in asked.content.decode()
+    assert not group.sessions.exists()
+    assert lead_client.post(url, {**past, "confirm": "on"}).status_code == 302
+    assert group.sessions.count() == 1
+
+
+def _days_ahead(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
 
 def attendance_post(client, session, marks):

@@ -111,6 +111,7 @@ def test_adding_the_same_session_twice_at_once_adds_one(require_postgres):
             starts_at=start,
             ends_at=start + datetime.timedelta(hours=1),
             mode="online",
+            joining_link="https://meet.example.org/abc",
         )
 
     results, errors = at_once([add, add])

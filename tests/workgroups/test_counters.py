@@ -127,6 +127,8 @@ def test_completing_a_group_keeps_its_completed_places_taken():
         ends_at=now - datetime.timedelta(days=1),
         mode="online",
         focus=SessionFocus.PLAN,
+        joining_link="https://meet.example.org/abc",
+        confirmed=True,  # in the past, on purpose
     )
     services.record_attendance(
         session=session, marks={r.pk: AttendanceStatus.PRESENT for r in roster(group)}

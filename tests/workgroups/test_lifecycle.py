@@ -106,6 +106,7 @@ def test_completing_marks_the_schools_that_attended():
         ends_at=now - datetime.timedelta(days=1),
         mode="online",
         joining_link="https://meet.example.org/x",
+        confirmed=True,  # in the past, on purpose
     )
     services.record_attendance(session=session, marks={registration.pk: "present"})
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core import audit
@@ -26,6 +26,7 @@ from workgroups.models import (
     TAKEN_PLACE_STATUSES,
     Attendance,
     AttendanceStatus,
+    DeliveryMode,
     Milestone,
     MilestoneStatus,
     MilestoneTerm,
@@ -41,7 +42,8 @@ from workgroups.models import (
     recount_group,
 )
 
-# Longest free text a lead may write in one box; long enough for a full page of notes.
+# Added to a session's number for a moment while the group's sessions are renumbered.
+RENUMBER_OFFSET = 10_000
 
 
 class DeliveryError(DomainError):
@@ -50,7 +52,116 @@ class DeliveryError(DomainError):
 
 def _check_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
     if ends_at <= starts_at:
-        raise DeliveryError("The session must end after it starts.")
+        raise DeliveryError(Reason("The session must end after it starts.", field="ends_at"))
+
+
+class SessionNeedsConfirmation(DeliveryError):
+    """The session may go ahead, but the lead should know something first (``reasons``) and
+    say so: saving again with ``confirmed=True`` goes ahead."""
+
+
+def _day(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%A %-d %B %Y}"
+
+
+def _time(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%H:%M}"
+
+
+def check_session_details(
+    work_group: WorkGroup,
+    *,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    mode: str,
+    venue: str,
+    joining_link: str,
+) -> None:
+    """What every session needs: to end after it starts, on a day of the group's school year,
+    with a venue to go to (face-to-face, blended) and a link to join (online, blended)."""
+    _check_times(starts_at, ends_at)
+    reasons = []
+    year = work_group.academic_year
+    if not year.starts_on <= timezone.localdate(starts_at) <= year.ends_on:
+        reasons.append(
+            Reason(
+                f"Sessions of a {year} group fall in that school year, between "
+                f"{year.starts_on:%-d %B %Y} and {year.ends_on:%-d %B %Y}.",
+                field="date",
+            )
+        )
+    if mode in (DeliveryMode.FACE_TO_FACE, DeliveryMode.BLENDED) and not venue.strip():
+        reasons.append(Reason("Say where the session is held.", field="venue"))
+    if mode in (DeliveryMode.ONLINE, DeliveryMode.BLENDED) and not joining_link.strip():
+        reasons.append(
+            Reason("Give the link participants join the session with.", field="joining_link")
+        )
+    if reasons:
+        raise DeliveryError(reasons)
+
+
+def session_warnings(
+    work_group: WorkGroup,
+    *,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    other_than: Session | None = None,
+    now: datetime.datetime | None = None,
+) -> list[str]:
+    """What a lead should know before saving a session at this time: the sessions it overlaps,
+    and, for a time already past, the between-session tasks it would close to answers."""
+    now = now or timezone.now()
+    others = Session.objects.filter(work_group=work_group, cancelled=False)
+    if other_than is not None:
+        others = others.exclude(pk=other_than.pk)
+    warnings = [
+        f"It overlaps session {other.number} ({_day(other.starts_at)}, "
+        f"{_time(other.starts_at)} to {_time(other.ends_at)})."
+        for other in others.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).order_by(
+            "starts_at"
+        )
+    ]
+    if starts_at < now:
+        warnings.append(f"It is in the past ({_day(starts_at)}).")
+        # A task stays open until the next session starts: a session put before now, after
+        # the session that set an open task, closes that task at once.
+        for record in (
+            SessionRecord.objects.filter(
+                session__in=others.filter(starts_at__lt=starts_at), session__cancelled=False
+            )
+            .exclude(gap_task="")
+            .select_related("session")
+        ):
+            following = others.filter(starts_at__gt=record.session.starts_at).order_by("starts_at")
+            deadline = following.values_list("starts_at", flat=True).first()
+            if deadline is None or deadline > now:
+                warnings.append(
+                    f"Participants can still answer the task set at session "
+                    f"{record.session.number}; a session on this date closes it to answers."
+                )
+    return warnings
+
+
+def _confirm(warnings: list[str], confirmed: bool) -> None:
+    if warnings and not confirmed:
+        raise SessionNeedsConfirmation(warnings)
+
+
+def renumber_sessions(work_group: WorkGroup) -> None:
+    """Number the group's sessions 1, 2, 3… in date order (cancelled ones keep their place)."""
+    rows = list(work_group.sessions.order_by("starts_at", "pk").values_list("pk", "number"))
+    changes = {pk: (old, n) for n, (pk, old) in enumerate(rows, start=1) if old != n}
+    if not changes:
+        return
+    # Two steps, since each number is unique within the group at every moment.
+    Session.objects.filter(pk__in=changes).update(number=F("number") + RENUMBER_OFFSET)
+    for pk, (old, new) in changes.items():
+        Session.objects.filter(pk=pk).update(number=new)
+        audit.record(
+            Session(pk=pk, work_group=work_group, number=new),
+            changes={"number": (old, new)},
+            reason="Sessions are numbered in date order.",
+        )
 
 
 def _check_text(**texts: str) -> None:
@@ -71,14 +182,23 @@ def schedule_session(
     venue: str = "",
     joining_link: str = "",
     planned: str = "",
+    confirmed: bool = False,
 ) -> Session:
-    """Add a session to the group, numbered after its last one.
+    """Add a session to the group; the group's sessions are numbered in date order.
 
     A group meets once at a time: a session starting when another (not cancelled) starts is
     refused, unless every detail is the same, when that session is returned. So the same form
-    sent twice (a double click) adds one session.
+    sent twice (a double click) adds one session. One that overlaps another, or is in the past,
+    needs ``confirmed`` (``SessionNeedsConfirmation`` says why).
     """
-    _check_times(starts_at, ends_at)
+    check_session_details(
+        work_group,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=mode,
+        venue=venue,
+        joining_link=joining_link,
+    )
     _check_text(planned=planned)
     group = WorkGroup.objects.locked(work_group)
     details = {
@@ -95,8 +215,11 @@ def schedule_session(
         if all(getattr(same_start, name) == value for name, value in details.items()):
             return same_start
         raise _already_starts(same_start)
+    _confirm(session_warnings(group, starts_at=starts_at, ends_at=ends_at), confirmed)
     last = group.sessions.order_by("-number").values_list("number", flat=True).first() or 0
     session = Session.objects.create(work_group=group, number=last + 1, **details)
+    renumber_sessions(group)
+    session.refresh_from_db(fields=["number"])
     sessions_changed(group)  # its page and its project's list show the dates
     return session
 
@@ -133,7 +256,7 @@ def check_start_free(
 def _lock_session(session: Session) -> Session:
     return (
         Session.objects.select_for_update(of=("self",))
-        .select_related("work_group__project", "work_group__hub")
+        .select_related("work_group__project", "work_group__hub", "work_group__academic_year")
         .get(pk=session.pk)
     )
 
@@ -149,16 +272,33 @@ def reschedule_session(
     venue: str = "",
     joining_link: str = "",
     planned: str = "",
+    confirmed: bool = False,
 ) -> Session:
-    """Change a session's details; participants hear about a new date, time or place."""
+    """Change a session's details; participants hear about a new date, time or place. A new
+    time that overlaps another session or is in the past needs ``confirmed``."""
     WorkGroup.objects.locked(session.work_group)  # one session moves at a time in a group
     session = _lock_session(session)
     check_session_change(session, starts_at=starts_at, ends_at=ends_at, planned=planned)
+    check_session_details(
+        session.work_group,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=mode,
+        venue=venue,
+        joining_link=joining_link,
+    )
+    if (starts_at, ends_at) != (session.starts_at, session.ends_at):
+        warnings = session_warnings(
+            session.work_group, starts_at=starts_at, ends_at=ends_at, other_than=session
+        )
+        _confirm(warnings, confirmed)
     before = (session.starts_at, session.ends_at, session.mode, session.venue, session.joining_link)
     session.starts_at, session.ends_at, session.mode = starts_at, ends_at, mode
     session.focus, session.venue, session.joining_link = focus, venue, joining_link
     session.planned = planned
     session.save()
+    renumber_sessions(session.work_group)
+    session.refresh_from_db(fields=["number"])
     sessions_changed(session.work_group)
     after = (session.starts_at, session.ends_at, session.mode, session.venue, session.joining_link)
     if after != before:
