@@ -1,7 +1,10 @@
 """A Work Group Lead's year in the browser, ending with the hub signing off the evaluation."""
 
+import datetime
+
 import pytest
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations.models import EvaluationStatus, WorkGroupEvaluation
@@ -135,8 +138,10 @@ def read_gap_tasks(page, year, axe_check, shoot):
 
 
 def add_session_with_a_mistake(page, year, axe_check, shoot):
+    group = year["group"]
+    day = min(timezone.localdate() + datetime.timedelta(days=20), group.academic_year.ends_on)
     page.get_by_role("link", name="Add a session").click()
-    page.get_by_label("Date").fill("2030-03-04")
+    page.get_by_label("Date").fill(day.isoformat())
     page.get_by_label("Start time").fill("16:00")
     page.get_by_label("End time").fill("15:00")
     page.get_by_role("button", name="Add the session").click()
@@ -147,6 +152,29 @@ def add_session_with_a_mistake(page, year, axe_check, shoot):
     shoot("lead-session-errors")
     page.get_by_label("End time").fill("17:30")
     page.get_by_label("Venue").fill("Oakfield Primary, main hall")
+    page.get_by_role("button", name="Add the session").click()
+    expect(page.get_by_text("is added")).to_be_visible()
+    added = group.sessions.get(starts_at__date=day)
+
+    # Changing it shows what is stored, so saving without retyping works.
+    page.get_by_role("link", name=f"Change session {added.number}", exact=True).click()
+    expect(page.get_by_label("Date")).to_have_value(day.isoformat())
+    expect(page.get_by_label("Start time")).to_have_value("16:00")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text(f"Session {added.number} is updated.")).to_be_visible()
+
+    # One that overlaps it is saved only once the lead confirms.
+    page.get_by_role("link", name="Add a session").click()
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Start time").fill("17:00")
+    page.get_by_label("End time").fill("18:00")
+    page.get_by_label("Venue").fill("Oakfield Primary, library")
+    page.get_by_role("button", name="Add the session").click()
+    warning = page.get_by_role("alert").filter(has_text="Check before you save")
+    expect(warning).to_contain_text(f"It overlaps session {added.number}")
+    axe_check("session form asking to confirm")
+    shoot("lead-session-confirm")
+    page.get_by_label("Save the session anyway").check()
     page.get_by_role("button", name="Add the session").click()
     expect(page.get_by_text("is added")).to_be_visible()
 
