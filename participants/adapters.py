@@ -8,6 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from core.email import queue_email
+from core.scoping import can_use_admin, is_hub_staff, is_national
+from core.urls import fixed_url
+from participants.identity import is_llme
 from participants.rules import must_complete_profile
 
 
@@ -21,6 +24,21 @@ class SiteName:
 
 def site_domain() -> str:
     return urlsplit(settings.SITE_URL).netloc or "localhost"
+
+
+def landing_url(user) -> str:
+    """What needs each person after signing in: the reports for the national team, the admin
+    for hub staff, the lead area for LLMEs, and their own registrations (next sessions, tasks,
+    invitations, surveys) for everyone else."""
+    if is_national(user):
+        return fixed_url("reports:list")
+    if can_use_admin(user):
+        return fixed_url("admin:index")
+    if is_hub_staff(user):
+        return fixed_url("reports:list")
+    if is_llme(user):
+        return fixed_url("lead:dashboard")
+    return fixed_url("workgroups:my_registrations")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -79,8 +97,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().post_login(request, user, redirect_url=redirect_url, signup=signup, **kwargs)
 
     def get_login_redirect_url(self, request):
+        """Where signing in leads when nobody asked for a page: the profile until it is
+        complete, then each person's own starting point (``landing_url``)."""
         if must_complete_profile(request.user):
             from participants.views import profile_url
 
             return profile_url()
-        return super().get_login_redirect_url(request)
+        return landing_url(request.user)

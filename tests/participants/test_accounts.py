@@ -16,7 +16,14 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from participants.models import User
-from tests.factories import TeacherFactory, UserFactory
+from tests.factories import (
+    HubMembershipFactory,
+    LLMEFactory,
+    NationalAdminFactory,
+    SchoolFactory,
+    TeacherFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +306,31 @@ def test_adding_an_email_address_sends_it_a_confirmation_link(
     assert "Your email addresses" in page
     assert mail.outbox[-1].to == ["new.address@example.org"]
     assert not EmailAddress.objects.get(email="new.address@example.org").verified
+
+
+@pytest.mark.parametrize(
+    ("make", "landing"),
+    [
+        (lambda: TeacherFactory(), "/groups/mine/"),
+        (lambda: LLMEFactory(user__school=SchoolFactory()).user, "/lead/"),
+        (lambda: HubMembershipFactory(mfa=False, user__school=SchoolFactory()).user, "/admin/"),
+        (
+            lambda: (
+                HubMembershipFactory(
+                    mfa=False, user__is_staff=False, user__school=SchoolFactory()
+                ).user
+            ),
+            "/reports/",
+        ),
+        (lambda: NationalAdminFactory(mfa=False), "/reports/"),
+    ],
+    ids=["teacher", "lead", "hub staff", "hub staff without the admin", "national team"],
+)
+def test_signing_in_leads_each_person_to_what_needs_them(client, make, landing):
+    person = _verified(make())
+
+    response = client.post(
+        reverse("account_login"), {"login": person.email, "password": "correct horse battery"}
+    )
+
+    assert response["Location"] == landing

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -37,6 +38,41 @@ def response_deadline(session_record: SessionRecord) -> datetime.datetime | None
 
 def can_respond(session_record: SessionRecord, deadline: datetime.datetime | None) -> bool:
     return bool(session_record.gap_task) and (deadline is None or timezone.now() < deadline)
+
+
+def tasks_waiting(user, now: datetime.datetime | None = None) -> list[SessionRecord]:
+    """The tasks set at held sessions of the user's groups that they have not answered and can
+    still answer (the next session has not started), oldest first, each with its ``deadline``
+    (``None``: open until a next session is planned). One query."""
+    now = now or timezone.now()
+    my_groups = Registration.objects.filter(
+        user=user, status=RegistrationStatus.ACTIVE, place__status__in=TAKEN_PLACE_STATUSES
+    ).values("work_group_id")
+    answered = GapTaskResponse.objects.filter(
+        session_record=OuterRef("pk"), registration__user=user
+    )
+    next_start = (
+        Session.objects.filter(
+            work_group=OuterRef("session__work_group"),
+            starts_at__gt=OuterRef("session__starts_at"),
+            cancelled=False,
+        )
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    return list(
+        SessionRecord.objects.filter(
+            session__work_group__in=my_groups,
+            session__cancelled=False,
+            session__starts_at__lte=now,
+        )
+        .exclude(gap_task="")
+        .exclude(Exists(answered))
+        .annotate(deadline=Subquery(next_start))
+        .filter(Q(deadline__isnull=True) | Q(deadline__gt=now))
+        .select_related("session__work_group")
+        .order_by("session__starts_at", "pk")
+    )
 
 
 @transaction.atomic

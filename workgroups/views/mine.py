@@ -32,6 +32,7 @@ from workgroups.services.gap_tasks import (
     can_respond,
     response_deadline,
     save_gap_task_response,
+    tasks_waiting,
 )
 from workgroups.services.nominations import accept_nomination, decline_nomination
 from workgroups.views.groups import outcome_message
@@ -79,6 +80,7 @@ class MyRegistrationsView(LoginRequiredMixin, ListView):
             feed_url=self.request.build_absolute_uri(feed),
             taken_statuses=TAKEN_PLACE_STATUSES,
             invitations=open_invitations(self.request.user),
+            tasks=tasks_waiting(self.request.user),
             **kwargs,
         )
 
