@@ -94,6 +94,21 @@ class SchoolPhase(models.TextChoices):
     ALL_THROUGH = "all_through", "All-through"
 
 
+# The phases of education (``Phase.code``) a school of each GIAS phase teaches: a primary
+# school has its reception classes (early years), a secondary school often a sixth form, an
+# all-through school every phase, a middle school both sides of the age of eleven. A school whose
+# phase GIAS does not give ("not applicable") is taken to teach any.
+PHASES_TAUGHT = {
+    SchoolPhase.NURSERY: {"early_years"},
+    SchoolPhase.PRIMARY: {"early_years", "primary"},
+    SchoolPhase.MIDDLE_PRIMARY: {"primary", "secondary"},
+    SchoolPhase.SECONDARY: {"secondary", "post_16"},
+    SchoolPhase.MIDDLE_SECONDARY: {"primary", "secondary"},
+    SchoolPhase.SIXTEEN_PLUS: {"post_16"},
+    SchoolPhase.ALL_THROUGH: {"early_years", "primary", "secondary", "post_16"},
+}
+
+
 class SchoolStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
@@ -180,6 +195,11 @@ class School(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.urn})"
+
+    def teaches_any(self, phase_codes) -> bool:
+        """Whether the school teaches any of these phases (``Phase.code``)."""
+        taught = PHASES_TAUGHT.get(self.phase)
+        return taught is None or bool(taught & set(phase_codes))
 
     @property
     def is_open(self):

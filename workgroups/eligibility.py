@@ -108,6 +108,12 @@ def check_group_open(work_group: WorkGroup, reasons: list[str]) -> None:
 def _check_school(project, school, reasons: list[str]) -> None:
     if not school.is_open:
         reasons.append(f"{school.name} is recorded as {school.get_status_display().lower()}.")
+    phases = list(project.phases.all())
+    if phases and not school.teaches_any(phase.code for phase in phases):
+        reasons.append(
+            f"This project is for {_names(p.name.lower() for p in phases)} schools and "
+            f"settings, and {school.name} is a {school.get_phase_display().lower()} school."
+        )
     if project.state_funded_only and not school.is_state_funded:
         reasons.append(
             f"This project is for state-funded schools, and {school.name} is not state-funded."

@@ -462,3 +462,15 @@ def test_milestones_are_added_and_updated_for_targeted_support_only(hub, lead, g
     assert milestone.status == MilestoneStatus.ACHIEVED
     with pytest.raises(services.DeliveryError, match="Targeted Support"):
         services.add_milestone(work_group=group, term="short", description="Anything")
+
+
+def test_a_face_to_face_session_without_a_venue_of_its_own_meets_at_the_groups(group):
+    group.venue = "Civic Hall, Leeds"
+    group.save(update_fields=["venue"])
+    start = timezone.now() + datetime.timedelta(days=3)
+
+    session = services.schedule_session(
+        work_group=group, starts_at=start, ends_at=start + HOUR, mode="face_to_face"
+    )
+
+    assert session.venue == ""

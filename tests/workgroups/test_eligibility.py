@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from participants.models import SchoolStatus
+from participants.models import Phase, SchoolPhase, SchoolStatus
 from projects.models import Recruitment
 from tests.factories import (
     AcademicYearFactory,
@@ -16,6 +16,7 @@ from tests.factories import (
     TeacherFactory,
     UserFactory,
     WorkGroupFactory,
+    phase,
 )
 from workgroups.eligibility import eligibility
 from workgroups.models import Invitation, PlaceStatus, WorkGroupStatus
@@ -186,3 +187,36 @@ def test_every_reason_is_given_at_once():
     verdict = eligibility(teacher, group)
 
     assert len(verdict.reasons) == 3
+
+
+@pytest.mark.parametrize(
+    ("school_phase", "project_phases", "ok"),
+    [
+        (SchoolPhase.PRIMARY, ["secondary"], False),
+        (SchoolPhase.PRIMARY, ["post_16"], False),
+        (SchoolPhase.SECONDARY, ["primary"], False),
+        (SchoolPhase.SIXTEEN_PLUS, ["secondary"], False),
+        (SchoolPhase.PRIMARY, ["primary"], True),
+        (SchoolPhase.PRIMARY, ["early_years"], True),
+        (SchoolPhase.SECONDARY, ["post_16"], True),
+        (SchoolPhase.ALL_THROUGH, ["secondary"], True),
+        (SchoolPhase.MIDDLE_PRIMARY, ["secondary"], True),
+        (SchoolPhase.NOT_APPLICABLE, ["secondary"], True),
+        (SchoolPhase.SECONDARY, [], True),
+    ],
+)
+def test_a_school_must_teach_one_of_the_projects_phases(school_phase, project_phases, ok):
+    project = ProjectFactory()
+    project.phases.set([phase(code) for code in project_phases])
+    school = SchoolFactory(phase=school_phase, name="Hilltop School")
+    teacher = TeacherFactory(school=school)
+
+    verdict = eligibility(teacher, WorkGroupFactory(project=project))
+
+    assert verdict.ok is ok
+    if not ok:
+        assert verdict.reasons == [
+            f"This project is for {Phase.objects.get(code=project_phases[0]).name.lower()} "
+            f"schools and settings, and Hilltop School is a "
+            f"{school.get_phase_display().lower()} school."
+        ]

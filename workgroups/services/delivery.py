@@ -78,7 +78,8 @@ def check_session_details(
     joining_link: str,
 ) -> None:
     """What every session needs: to end after it starts, on a day of the group's school year,
-    with a venue to go to (face-to-face, blended) and a link to join (online, blended)."""
+    with a venue to go to (face-to-face, blended: its own or the group's) and a link to join
+    (online, blended)."""
     _check_times(starts_at, ends_at)
     reasons = []
     year = work_group.academic_year
@@ -90,7 +91,9 @@ def check_session_details(
                 field="date",
             )
         )
-    if mode in (DeliveryMode.FACE_TO_FACE, DeliveryMode.BLENDED) and not venue.strip():
+    # A session with no venue of its own meets at the group's, if it has one.
+    where = venue.strip() or work_group.venue.strip()
+    if mode in (DeliveryMode.FACE_TO_FACE, DeliveryMode.BLENDED) and not where:
         reasons.append(Reason("Say where the session is held.", field="venue"))
     if mode in (DeliveryMode.ONLINE, DeliveryMode.BLENDED) and not joining_link.strip():
         reasons.append(
