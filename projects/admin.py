@@ -27,7 +27,7 @@ class ParticipantRoleInline(RulesPermissionsMixin, admin.TabularInline):
     model = ParticipantRole
     hub_staff_may_edit = False
     extra = 0
-    fields = ("name", "max_per_school", "order")
+    fields = ("name", "max_per_school", "usually_filled_by", "order")
 
 
 @admin.register(Project)

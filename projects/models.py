@@ -161,6 +161,14 @@ class Project(models.Model):
         return GROUP_NOUNS[self.activity_type]
 
 
+class RoleHolder(models.TextChoices):
+    """Who usually fills a role: the registration form suggests it to them first."""
+
+    ANYONE = "anyone", "Anyone"
+    SCHOOL_LEADER = "school_leader", "A school leader"
+    TEACHER = "teacher", "A teacher"
+
+
 class ParticipantRole(models.Model):
     """A role a school sends people to fill (e.g. 'Lead participant', up to 2 per school)."""
 
@@ -168,6 +176,12 @@ class ParticipantRole(models.Model):
     name = models.CharField(max_length=100)
     max_per_school = models.PositiveSmallIntegerField(default=1)
     order = models.PositiveSmallIntegerField(default=0)
+    usually_filled_by = models.CharField(
+        max_length=20,
+        choices=RoleHolder,
+        default=RoleHolder.ANYONE,
+        help_text="The registration form suggests this role first to these people.",
+    )
 
     class Meta:
         ordering = ["project", "order", "pk"]

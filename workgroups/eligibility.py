@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import formats, timezone
 
-from participants.models import User
-from projects.models import ParticipantRole, Recruitment
+from participants.models import User, UserRole
+from projects.models import ParticipantRole, Recruitment, RoleHolder
 from workgroups.models import (
     OPEN_FOR_REGISTRATION,
     TAKEN_PLACE_STATUSES,
@@ -87,7 +87,7 @@ def eligibility(
     if school is not None:
         # At most one (a constraint), so ordering by key, which needs no joins, is enough.
         result.place = work_group.places.active().filter(school=school).order_by("pk").first()
-        result.role = choose_role(project, result.place, role, reasons)
+        result.role = choose_role(project, result.place, role, reasons, user=user)
     return result
 
 
@@ -202,8 +202,21 @@ def _check_already_registered(user, work_group, reasons: list[str]) -> None:
         reasons.append(f"You are already registered for {where} in this project this year.")
 
 
-def choose_role(project, place, role, reasons: list[str]) -> ParticipantRole | None:
-    """The role asked for, or the first with room; a school's places per role are limited."""
+def _suggested_first(roles: list[ParticipantRole], user: User | None) -> list[ParticipantRole]:
+    """The roles in the order the form suggests them to ``user``: those usually filled by
+    people like them (a school leader, or a teacher), then those anyone fills, then the rest."""
+    if user is None:
+        return roles
+    mine = RoleHolder.SCHOOL_LEADER if user.role == UserRole.SCHOOL_LEADER else RoleHolder.TEACHER
+    rank = {mine: 0, RoleHolder.ANYONE: 1}
+    return sorted(roles, key=lambda role: rank.get(role.usually_filled_by, 2))
+
+
+def choose_role(
+    project, place, role, reasons: list[str], *, user: User | None = None
+) -> ParticipantRole | None:
+    """The role asked for, or the first with room in the order suggested to ``user``; a
+    school's places per role are limited."""
     roles = list(project.roles.all())
     if role is not None and role.project_id != project.pk:
         reasons.append("Choose one of the roles this project asks schools to send.")
@@ -216,7 +229,7 @@ def choose_role(project, place, role, reasons: list[str]) -> ParticipantRole | N
             .annotate(n=Count("pk"))
             .values_list("role", "n")
         )
-    candidates = [role] if role is not None else roles
+    candidates = [role] if role is not None else _suggested_first(roles, user)
     for candidate in candidates:
         if filled.get(candidate.pk, 0) < candidate.max_per_school:
             return candidate

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from participants.models import Phase, SchoolPhase, SchoolStatus
-from projects.models import Recruitment
+from participants.models import Phase, SchoolPhase, SchoolStatus, UserRole
+from projects.models import Recruitment, RoleHolder
 from tests.factories import (
     AcademicYearFactory,
     HubFactory,
@@ -220,3 +220,38 @@ def test_a_school_must_teach_one_of_the_projects_phases(school_phase, project_ph
             f"schools and settings, and Hilltop School is a "
             f"{school.get_phase_display().lower()} school."
         ]
+
+
+def _project_with_leader_and_teacher_roles():
+    project = ProjectFactory()
+    project.roles.all().delete()
+    leader = project.roles.create(
+        name="Headteacher", order=0, usually_filled_by=RoleHolder.SCHOOL_LEADER
+    )
+    teacher = project.roles.create(
+        name="Class teacher", order=1, usually_filled_by=RoleHolder.TEACHER
+    )
+    return project, leader, teacher
+
+
+def test_the_role_suggested_follows_the_persons_profile():
+    project, leader_role, teacher_role = _project_with_leader_and_teacher_roles()
+    group = WorkGroupFactory(project=project)
+    school = SchoolFactory()
+
+    as_teacher = eligibility(TeacherFactory(school=school, role=UserRole.TEACHER), group)
+    as_leader = eligibility(TeacherFactory(school=school, role=UserRole.SCHOOL_LEADER), group)
+
+    assert as_teacher.role == teacher_role
+    assert as_leader.role == leader_role
+
+
+def test_when_their_usual_role_is_full_another_with_room_is_suggested():
+    project, leader_role, teacher_role = _project_with_leader_and_teacher_roles()
+    group = WorkGroupFactory(project=project)
+    place = PlaceFactory(work_group=group)
+    RegistrationFactory(place=place, role=teacher_role)
+
+    verdict = eligibility(TeacherFactory(school=place.school, role=UserRole.TEACHER), group)
+
+    assert verdict.role == leader_role

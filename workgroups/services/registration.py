@@ -146,7 +146,7 @@ def _check_again_under_lock(
         place.work_group = group
     chosen_role = verdict.role  # chosen for no place, as there still is none
     if place is not None or verdict.place is not None:
-        chosen_role = choose_role(group.project, place, role, reasons)
+        chosen_role = choose_role(group.project, place, role, reasons, user=user)
     if reasons:
         raise RegistrationError(reasons)
     return place, chosen_role, taken, waiting
