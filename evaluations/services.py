@@ -23,7 +23,7 @@ from evaluations.models import (
 )
 from participants.models import HubMembership, User
 from workgroups.models import WorkGroup
-from workgroups.services.delivery import lock_evidence, unlock_evidence
+from workgroups.services.delivery import last_session_to_come, lock_evidence, unlock_evidence
 
 EDITABLE_STATUSES = [EvaluationStatus.DRAFT, EvaluationStatus.RETURNED]
 
@@ -132,6 +132,13 @@ def submit_evaluation(evaluation: WorkGroupEvaluation, *, by: User) -> WorkGroup
     if evaluation.status not in EDITABLE_STATUSES:
         raise EvaluationError(
             f"This evaluation is {evaluation.get_status_display().lower()} already."
+        )
+    still_to_come = last_session_to_come(evaluation.work_group)
+    if still_to_come is not None:
+        raise EvaluationError(
+            "The evaluation looks back on the whole year: send it once the last session has "
+            f"taken place (session {still_to_come.number}, "
+            f"{timezone.localtime(still_to_come.starts_at):%-d %B %Y}). Your draft is saved."
         )
     missing = missing_for_submission(evaluation)
     if missing:

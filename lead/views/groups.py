@@ -50,9 +50,11 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         groups = list(queries.dashboard_groups(rules.groups_for_lead(self.request.user)))
         for group in groups:
+            # Due once the year's sessions are over: it looks back on the whole year.
             group.evaluation_due = (
                 group.status in EVALUATED_STATUSES
                 and group.evaluation_status not in DONE_EVALUATION
+                and group.next_session is None
             )
         by_year = [
             (year, list(rows))

@@ -188,6 +188,13 @@ def evaluate(page, year, axe_check, shoot):
         page.get_by_label(f"Evidence of impact on {area.name.lower()}").fill("Seen in lessons.")
     page.get_by_role("button", name="Save as draft").click()
     expect(page.get_by_text("Your draft evaluation is saved.")).to_be_visible()
+    # Sessions are still to come: the evaluation waits for the end of the year.
+    page.get_by_role("button", name="Submit to the hub").click()
+    expect(page.get_by_text("once the last session has taken place")).to_be_visible()
+    shoot("lead-evaluation-too-early")
+    page.get_by_role("link", name=year["group"].name).first.click()
+    cancel_sessions_to_come(page, year)
+    page.get_by_role("link", name="Write the evaluation").click()
     page.get_by_role("button", name="Submit to the hub").click()
     expect(page.get_by_text("Key findings: say what the group found.")).to_be_visible()
     axe_check("evaluation with errors")
@@ -200,6 +207,15 @@ def evaluate(page, year, axe_check, shoot):
     page.get_by_role("link", name="Read the evaluation").click()
     axe_check("submitted evaluation")
     shoot("lead-evaluation-submitted")
+
+
+def cancel_sessions_to_come(page, year):
+    """The lead cancels what is left of the year, from the group's page."""
+    to_come = year["group"].sessions.filter(cancelled=False, ends_at__gt=timezone.now())
+    for session in to_come.order_by("starts_at"):
+        page.get_by_role("link", name=f"Cancel session {session.number}", exact=True).click()
+        page.get_by_role("button", name="Cancel the session").click()
+        expect(page.get_by_text(f"Session {session.number} is cancelled")).to_be_visible()
 
 
 def sign_off_in_the_admin(page, live_server, year, axe_check, shoot):

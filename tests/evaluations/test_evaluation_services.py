@@ -6,7 +6,7 @@ from django.core import mail
 from evaluations import services
 from evaluations.models import EvaluationStatus, OutcomeEvaluation, WorkGroupEvaluation
 from projects.models import OutcomeArea
-from tests.factories import HubFactory, HubMembershipFactory, LLMEFactory
+from tests.factories import HubFactory, HubMembershipFactory, LLMEFactory, SessionFactory
 from tests.lead.factories import led_group
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +155,17 @@ def test_another_hubs_staff_cannot_review(group, lead):
 def test_a_draft_cannot_be_signed_off(group, lead, manager):
     with pytest.raises(services.EvaluationError, match="only a submitted evaluation"):
         services.sign_off_evaluation(complete_draft(group, lead), by=manager)
+
+
+def test_the_evaluation_is_sent_only_once_the_last_session_has_taken_place(group, lead):
+    draft = complete_draft(group, lead)
+    coming = SessionFactory(work_group=group)  # a fortnight away
+
+    with pytest.raises(services.EvaluationError, match="once the last session has taken place"):
+        services.submit_evaluation(draft, by=lead.user)
+
+    draft.refresh_from_db()
+    assert draft.status == EvaluationStatus.DRAFT
+    coming.cancelled = True
+    coming.save(update_fields=["cancelled"])
+    assert services.submit_evaluation(draft, by=lead.user).status == EvaluationStatus.SUBMITTED

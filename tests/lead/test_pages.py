@@ -65,10 +65,15 @@ def test_dashboard_shows_each_groups_size_next_session_and_what_is_left_to_recor
     [(_year, [row])] = response.context["current_years"]
     assert (row.schools, row.participants) == (2, 4)
     assert row.next_session == coming.starts_at
-    assert (row.attendance_missing, row.records_missing, row.evaluation_due) == (1, 1, True)
+    assert (row.attendance_missing, row.records_missing, row.evaluation_due) == (1, 1, False)
     html = response.content.decode()
     assert "Attendance for 1 session" in html
     assert "1 session record to finish" in html
+    assert "End-of-year evaluation" not in html  # a session is still to come
+
+    coming.delete()
+    [(_year, [row])] = lead_client.get(reverse("lead:dashboard")).context["current_years"]
+    assert row.evaluation_due is True
 
 
 def test_a_submitted_evaluation_is_no_longer_due(lead_client, group):

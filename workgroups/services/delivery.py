@@ -509,6 +509,20 @@ def _check_record(session: Session, *, what_was_done: str, notes: dict, finish: 
 # Completion -------------------------------------------------------------------------------
 
 
+def last_session_to_come(
+    work_group: WorkGroup, now: datetime.datetime | None = None
+) -> Session | None:
+    """The group's last session (not cancelled) that has not ended yet, if any: until it has
+    taken place, the year is not over."""
+    return (
+        Session.objects.filter(
+            work_group=work_group, cancelled=False, ends_at__gt=now or timezone.now()
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+
+
 def held_sessions(work_group: WorkGroup, now: datetime.datetime | None = None):
     """Sessions that took place: not cancelled and already over."""
     now = now or timezone.now()
