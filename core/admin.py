@@ -13,27 +13,39 @@ every app may use it.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
+from django.contrib.admin import utils as admin_utils
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import label_for_field, lookup_field
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import FieldIsAForeignKeyColumnName, label_for_field, lookup_field
 from django.contrib.admin.views import main
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst, slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core import cache as fragments
 from core import scoping
 from core.csv import csv_response
 
@@ -99,11 +111,61 @@ class ChangeList(main.ChangeList):
             raise IncorrectLookupParameters(error) from error
 
     def get_results(self, request):
+        # The page's rows read only the columns the list shows (the admin's ``list_only``),
+        # joined as its ``list_rows`` says; the list's queryset, which actions and exports
+        # start from, keeps every column.
+        queryset = self.queryset
+        rows = getattr(self.model_admin, "list_rows", None)
+        if rows is not None:
+            self.queryset = rows(self.queryset)
+        only = getattr(self.model_admin, "list_only", ())
+        if only:
+            self.queryset = self.queryset.only(*only)
         # A lookup such as ``starts_at__year=10**20`` is only refused when the list is counted.
         try:
             return super().get_results(request)
         except (ValueError, TypeError, OverflowError, ValidationError) as error:
             raise IncorrectLookupParameters(error) from error
+        finally:
+            self.queryset = queryset
+
+    def row_html(self):
+        """Each row of the page as the HTML of its cells, as Django's ``items_for_result``
+        writes them (``core.templatetags.admin_lists``)."""
+        columns, first = [], True
+        for index, name in enumerate(self.list_display):
+            links = self.list_display_links
+            link = links is not None and ((first and not links) or name in links)
+            columns.append(_Column(self, index, name, link, "th" if link and first else "td"))
+            first = first and not link
+        preserved = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        linked = None  # the change page's address with the list's filters, the key marked
+        rows = []
+        for result in self.result_list:
+            cells = []
+            for column in columns:
+                shown, classes = column.show(result)
+                if column.link:
+                    pk = getattr(result, self.pk_attname)
+                    try:
+                        if isinstance(pk, int):
+                            if linked is None:
+                                self.url_for_result(result)  # one ``reverse`` for the list
+                                linked = add_preserved_filters(preserved, self._change_url)
+                            url = linked.replace(_PK_MARK, str(pk), 1)
+                        else:
+                            url = add_preserved_filters(preserved, self.url_for_result(result))
+                    except NoReverseMatch:
+                        pass
+                    else:
+                        shown = format_html('<a href="{}">{}</a>', url, shown)
+                cells.append(
+                    f'<{column.tag} class="{" ".join(classes)}">'
+                    f"{conditional_escape(shown)}</{column.tag}>"
+                )
+            # Each cell's content escaped above, its tag and classes from the column's name.
+            rows.append(mark_safe("".join(cells)))  # noqa: S308
+        return rows
 
     def url_for_result(self, result):
         """Each row's change page from one ``reverse`` per list instead of one per row."""
@@ -118,6 +180,86 @@ class ChangeList(main.ChangeList):
                 current_app=self.model_admin.admin_site.name,
             )
         return self._change_url.replace(_PK_MARK, str(pk))
+
+
+_NOWRAP_FIELDS = (models.DateField, models.TimeField, models.ForeignKey)
+
+
+class _Column:
+    """One column of a list, worked out once: how each row's value is found and shown, as
+    Django's ``items_for_result`` works it out for every cell."""
+
+    def __init__(self, changelist, index: int, name, link: bool, tag: str):
+        model_admin = changelist.model_admin
+        self.name, self.link, self.tag = name, link, tag
+        self.model_admin = model_admin
+        self.model = changelist.model
+        self.default_empty = model_admin.get_empty_value_display()
+        self.field = self.attr = None
+        self.kind = "other"
+        if callable(name):
+            self.kind, self.attr = "call", name
+        else:
+            try:
+                self.field = admin_utils._get_non_gfk_field(changelist.lookup_opts, name)
+                self.kind = "field"
+            except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+                if hasattr(model_admin, name) and name != "__str__":
+                    self.kind, self.attr = "method", getattr(model_admin, name)
+        self.classes = f"field-{admin_list._coerce_field_name(name, index)}"
+        # A field with choices shows its value's label (``display_for_field``), looked up in
+        # the choices made a dict once rather than for every row.
+        self.choices = None
+        field = self.field
+        if field is not None and field.name != "password" and getattr(field, "flatchoices", None):
+            with contextlib.suppress(TypeError):
+                self.choices = dict(field.flatchoices)
+
+    def lookup(self, obj):
+        if self.kind == "field":
+            return self.field, None, getattr(obj, self.name)
+        if self.kind != "other":
+            return None, self.attr, self.attr(obj)
+        return admin_utils.lookup_field(self.name, obj, self.model_admin)
+
+    def show(self, obj):
+        """The cell's content and its classes."""
+        classes = [self.classes]
+        try:
+            f, attr, value = self.lookup(obj)
+        except ObjectDoesNotExist:
+            return self.default_empty, classes
+        empty = getattr(attr, "empty_value_display", self.default_empty)
+        if f is None and isinstance(self.name, str) and LOOKUP_SEP in self.name:
+            with contextlib.suppress(FieldDoesNotExist):
+                f = admin_utils.get_fields_from_path(self.model, self.name)[-1]
+        if f is None or f.auto_created:
+            if self.name == "action_checkbox":
+                classes = ["action-checkbox"]
+            boolean = getattr(attr, "boolean", False)
+            if isinstance(attr, property) and hasattr(attr, "fget"):
+                boolean = getattr(attr.fget, "boolean", False)
+            shown = admin_utils.display_for_value(value, empty, boolean)
+            if isinstance(value, (datetime.date, datetime.time)):
+                classes.append("nowrap")
+            return shown, classes
+        if isinstance(f.remote_field, models.ManyToOneRel):
+            shown = empty if value is None else value
+        else:
+            shown = (
+                self.choices.get(value, empty)
+                if self.choices is not None
+                else admin_utils.display_for_field(value, f, empty, avoid_link=self.link)
+            )
+        if isinstance(f, _NOWRAP_FIELDS):
+            classes.append("nowrap")
+        return shown, classes
+
+
+@functools.cache
+def _select_label(language: str | None) -> str:
+    """The row checkbox's label, translated once per language rather than once per row."""
+    return _("Select this object for an action - {}")
 
 
 class SafeLookupsMixin:
@@ -152,7 +294,7 @@ class SafeLookupsMixin:
     def action_checkbox(self, obj):
         """Django's row checkbox, written out directly: rendering a widget template for each
         of a page's hundred rows took a fifth of a list's time."""
-        label = format_html(_("Select this object for an action - {}"), str(obj))
+        label = format_html(_select_label(get_language()), str(obj))
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             helpers.ACTION_CHECKBOX_NAME,
@@ -187,8 +329,10 @@ class ListPaginator(Paginator):
 
 
 def estimated_rows(queryset) -> int:
-    """How many rows PostgreSQL's planner expects ``queryset`` to give, without running it."""
-    sql, params = queryset.order_by().query.sql_with_params()
+    """How many rows PostgreSQL's planner expects ``queryset`` to give, without running it (its
+    ids alone: the same rows, without the joins and columns the list shows)."""
+    rows = queryset.order_by().select_related(None).values("pk")
+    sql, params = rows.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
@@ -212,31 +356,147 @@ class SortFirstPaginator(ListPaginator):
         return self._get_page(rows.filter(pk__in=keys), number, self)
 
 
+class _RenderedOnce:
+    """A widget whose HTML for the same name, value, attributes and choices is rendered once
+    a process: Django renders the list's action menu through five templates on every page."""
+
+    _rendered: dict = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        key = (
+            type(self),
+            name,
+            repr(value),
+            repr(sorted(self.attrs.items())),
+            repr(sorted((attrs or {}).items())),
+            repr(list(getattr(self, "choices", ()))),
+            get_language(),
+        )
+        html = self._rendered.get(key)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            if len(self._rendered) < 1000:
+                self._rendered[key] = html
+        return html
+
+
+class _ActionSelect(_RenderedOnce, forms.Select):
+    pass
+
+
+class _ActionHidden(_RenderedOnce, forms.HiddenInput):
+    pass
+
+
+class ActionForm(helpers.ActionForm):
+    """Django's action menu, its widgets rendered once a process (``_RenderedOnce``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, widget_class in (("action", _ActionSelect), ("select_across", _ActionHidden)):
+            field = self.fields[name]
+            field.widget = widget_class(attrs=field.widget.attrs)
+            if name == "action":
+                field.widget.choices = field.choices
+
+
 class FastListMixin:
     """Lists that cost the same whatever the size of their table: no count of every row beside
     the filtered count (``show_full_result_count``), and that count bounded
     (``ListPaginator``). Every model's admin gets this too."""
 
     show_full_result_count = False
+    # A page of 25 rows, as many as anyone reads before filtering or searching: each row's
+    # cells cost more than the rest of the page put together at Django's 100.
+    list_per_page = 25
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.action_form is helpers.ActionForm:
+            self.action_form = ActionForm
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         paginator = self.paginator if issubclass(self.paginator, ListPaginator) else ListPaginator
         return paginator(queryset, per_page, orphans, allow_empty_first_page)
 
 
+# The national reference data, whose every save or delete bumps the ``"reference"`` scope of
+# ``core.cache`` (``workgroups.cache``): filters choosing among their rows keep the choices there.
+REFERENCE = "reference"
+REFERENCE_MODELS = frozenset(
+    {
+        "participants.hub",
+        "participants.phase",
+        "projects.academicyear",
+        "projects.project",
+    }
+)
+
+
 class HubChoicesFilter(admin.RelatedFieldListFilter):
     """A filter by a related row (a hub, project or year) whose choices come from that row's
     own small table, limited to the user's hubs where it is hub-owned. Django's
     ``RelatedOnlyFieldListFilter`` instead reads every row of the list to find which choices
-    occur. Hidden when there is only one choice (hub staff of one hub filtering by hub)."""
+    occur. Hidden when there is only one choice (hub staff of one hub filtering by hub). The
+    choices among national reference data are kept in the cache until it changes."""
 
     def field_choices(self, field, request, model_admin):
         related = field.remote_field.model
-        queryset = scoping.visible(related._default_manager.all(), request.user)
+        user = request.user
         ordering = self.field_admin_ordering(field, request, model_admin)
-        if ordering:
-            queryset = queryset.order_by(*ordering)
-        return [(obj.pk, str(obj)) for obj in queryset]
+
+        def choices():
+            queryset = scoping.visible(related._default_manager.all(), user)
+            if ordering:
+                queryset = queryset.order_by(*ordering)
+            return [(obj.pk, str(obj)) for obj in queryset]
+
+        label = related._meta.label_lower
+        if label not in REFERENCE_MODELS:
+            return choices()
+        hubs = "all" if scoping.is_national(user) else sorted(scoping.staff_hub_ids(user))
+        parts = (label, ",".join(ordering or ()), hubs)
+        return fragments.get_or_build("admin-filter-choices", choices, REFERENCE, parts=parts)
+
+
+def _same_for_everyone(spec) -> bool:
+    """Whether a filter's choices depend only on the request's address, the day and the national
+    reference data: fixed choices, dates, or the rows of a reference table."""
+    if isinstance(spec, admin.RelatedOnlyFieldListFilter):  # the choices the list's rows use
+        return False
+    if isinstance(spec, admin.RelatedFieldListFilter):
+        return spec.field.remote_field.model._meta.label_lower in REFERENCE_MODELS
+    fixed = (
+        admin.ChoicesFieldListFilter,
+        admin.BooleanFieldListFilter,
+        admin.DateFieldListFilter,
+        admin.EmptyFieldListFilter,
+    )
+    return isinstance(spec, fixed) or getattr(spec, "fixed_choices", False)
+
+
+def filters_html(request, changelist) -> str:
+    """The list's filter sidebar (``admin/change_list_filters.html``): from the cache when
+    every filter's choices are the same for everyone with the user's hubs (the hub filter
+    offers only those) looking at the same filters of the same list on the same day."""
+
+    def render():
+        return render_to_string("admin/change_list_filters.html", {"cl": changelist}, request)
+
+    specs = changelist.filter_specs
+    if changelist.add_facets or not all(_same_for_everyone(spec) for spec in specs):
+        return render()
+    user = request.user
+    parts = (
+        changelist.opts.label_lower,
+        "all" if scoping.is_national(user) else sorted(scoping.staff_hub_ids(user)),
+        urlencode(sorted(changelist.params.items())),
+        timezone.localdate().isoformat(),
+        timezone.get_current_timezone_name(),
+        get_language(),
+    )
+    digest = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+    return fragments.get_or_build("admin-filters", render, REFERENCE, parts=(digest,))
 
 
 @dataclass(frozen=True)
@@ -434,6 +694,10 @@ class MathsHubAdminSite(admin.AdminSite):
     site_header = "Maths Hubs CPD administration"
     site_title = "Maths Hubs CPD"
     index_title = "Run your hub"
+    # No sidebar of every app and model beside each page: building it asked every model's
+    # admin for its permissions and reversed three addresses for each, on every admin page.
+    # The breadcrumbs and the first page lead everywhere.
+    enable_nav_sidebar = False
 
     def has_permission(self, request):
         return scoping.can_use_admin(request.user)
@@ -452,6 +716,21 @@ class MathsHubAdminSite(admin.AdminSite):
         if mixins:
             admin_class = type(admin_class.__name__, (*mixins, admin_class), {})
         return super().register(model_or_iterable, admin_class, **options)
+
+    def each_context(self, request):
+        """Django's context for every admin page, without the app list when nothing shows
+        it: only the navigation sidebar does (the first page and each app's page build their
+        own)."""
+        request._no_app_list = not self.enable_nav_sidebar
+        try:
+            return super().each_context(request)
+        finally:
+            request._no_app_list = False
+
+    def get_app_list(self, request, app_label=None):
+        if getattr(request, "_no_app_list", False):
+            return []
+        return super().get_app_list(request, app_label)
 
     def index(self, request, extra_context=None):
         """The first page: what waits for this person, then the hub's data."""
