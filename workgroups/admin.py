@@ -32,7 +32,6 @@ from core.admin_tools import (
     object_form_view,
     run_service,
 )
-from core.errors import Reason
 from core.text import MAX_TEXT
 from projects.models import ParticipantRole
 from workgroups import services
@@ -364,7 +363,15 @@ class WorkGroupAdmin(HistoryProtectedMixin, HubScopedAdmin):
 
 class SessionForm(forms.ModelForm):
     """Sessions are added and changed through the same services as the leads' area: numbered
-    in date order, and participants told of a new date, time or place."""
+    in date order, within the group's school year, with a venue or a link, an overlap or a past
+    date saved only once confirmed, and participants told of a new date, time or place."""
+
+    confirm = forms.BooleanField(
+        required=False,
+        label="Save it anyway",
+        help_text="Tick to save a session that overlaps another or is in the past, once you "
+        "have read what is said about it.",
+    )
 
     class Meta:
         model = Session
@@ -373,18 +380,36 @@ class SessionForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts_at and ends_at:
+        group = self.instance.work_group if self.instance.pk else cleaned.get("work_group")
+        if starts_at and ends_at and group is not None:
             try:
                 if self.instance.pk:
                     delivery.check_session_change(
                         self.instance, starts_at=starts_at, ends_at=ends_at, planned=""
                     )
-                elif ends_at <= starts_at:
-                    raise services.DeliveryError(
-                        Reason("The session must end after it starts.", field="ends_at")
-                    )
-                elif cleaned.get("work_group"):
-                    delivery.check_start_free(cleaned["work_group"], starts_at)
+                else:
+                    delivery.check_start_free(group, starts_at)
+                delivery.check_session_details(
+                    group,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    mode=cleaned.get("mode", ""),
+                    venue=cleaned.get("venue", ""),
+                    joining_link=cleaned.get("joining_link", ""),
+                )
+                moved = not self.instance.pk or (starts_at, ends_at) != (
+                    self.instance.starts_at,
+                    self.instance.ends_at,
+                )
+                warnings = moved and delivery.session_warnings(
+                    group,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    other_than=self.instance if self.instance.pk else None,
+                )
+                if warnings and not cleaned.get("confirm"):
+                    for warning in warnings:
+                        self.add_error("confirm", warning)
             except services.DeliveryError as error:
                 add_reasons(self, error)
         return cleaned
@@ -415,6 +440,7 @@ class SessionAdmin(HistoryProtectedMixin, HubScopedAdmin):
             "venue": data["venue"],
             "joining_link": data["joining_link"],
         }
+        details["confirmed"] = data.get("confirm", False)
         with audit.by(request.user):
             if change:
                 saved = services.reschedule_session(session=obj, planned=obj.planned, **details)

@@ -98,6 +98,39 @@ def test_a_session_at_the_time_of_another_is_refused_in_the_admin(client, manage
     assert Session.objects.count() == 1
 
 
+def test_a_past_or_overlapping_session_is_added_in_the_admin_only_once_confirmed(
+    client, manager, group
+):
+    client.force_login(manager.user)
+    url = reverse("admin:workgroups_session_add")
+    day = (timezone.localdate() - datetime.timedelta(days=2)).strftime("%d/%m/%Y")
+    past = _session_add_data(group.pk, starts_at_0=day, ends_at_0=day)
+
+    asked = client.post(url, past)
+
+    assert asked.status_code == 200
+    assert asked.context["adminform"].form.errors["confirm"][0].startswith("It is in the past")
+    assert not Session.objects.exists()
+    assert client.post(url, {**past, "confirm": "on"}).status_code == 302
+    assert Session.objects.count() == 1
+
+
+def test_a_session_outside_the_groups_year_or_without_a_venue_is_refused_in_the_admin(
+    client, manager, group
+):
+    client.force_login(manager.user)
+    url = reverse("admin:workgroups_session_add")
+
+    far = client.post(
+        url, _session_add_data(group.pk, starts_at_0="01/01/2099", ends_at_0="01/01/2099")
+    )
+    nowhere = client.post(url, _session_add_data(group.pk, mode="face_to_face", joining_link=""))
+
+    assert "fall in that school year" in far.content.decode()
+    assert nowhere.context["adminform"].form.errors["venue"] == ["Say where the session is held."]
+    assert not Session.objects.exists()
+
+
 @pytest.mark.parametrize("value", ["x", "²", "1²", "\x00", "1.5"])
 def test_an_action_on_rows_that_are_no_ids_changes_nothing_and_says_so(
     client, manager, group, value
