@@ -119,7 +119,7 @@ def prepare(registrants: int, capacity: int) -> tuple[int, list[int]]:
     from django.db import transaction
 
     from demo.context import DOMAIN
-    from participants.models import Hub, School, SchoolStatus, User, UserRole
+    from participants.models import PHASES_TAUGHT, Hub, School, SchoolStatus, User, UserRole
     from projects.models import AcademicYear, Project, Recruitment
     from workgroups.models import WorkGroup, WorkGroupStatus
 
@@ -144,6 +144,11 @@ def prepare(registrants: int, capacity: int) -> tuple[int, list[int]]:
     )
     if project.state_funded_only:
         schools = schools.filter(is_state_funded=True)
+    phases = set(project.phases.values_list("code", flat=True))
+    if phases:  # schools that teach one of the project's phases
+        schools = schools.filter(
+            phase__in=[phase for phase, taught in PHASES_TAUGHT.items() if taught & phases]
+        )
     schools = list(schools.order_by("pk").values_list("pk", flat=True)[:registrants])
     if len(schools) < registrants:
         raise RuntimeError(f"only {len(schools)} eligible schools for {registrants} registrants")
