@@ -7,6 +7,11 @@ urlpatterns = [
     path("mine/", views.MyRegistrationsView.as_view(), name="my_registrations"),
     path("registrations/<int:pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
     path(
+        "registrations/<int:pk>/certificate.pdf",
+        views.CertificateView.as_view(),
+        name="certificate",
+    ),
+    path(
         "invitations/<int:pk>/accept/",
         views.AnswerInvitationView.as_view(answer="accept"),
         name="accept_invitation",

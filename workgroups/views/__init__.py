@@ -9,6 +9,7 @@ from workgroups.views.groups import (
 )
 from workgroups.views.mine import (
     AnswerInvitationView,
+    CertificateView,
     MyRegistrationsView,
     SessionDetailView,
     WithdrawView,
@@ -17,6 +18,7 @@ from workgroups.views.mine import (
 __all__ = [
     "AnswerInvitationView",
     "CalendarFeedView",
+    "CertificateView",
     "GroupCalendarView",
     "MyRegistrationsView",
     "NominateView",

@@ -4,7 +4,7 @@ page."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import OuterRef, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 from participants.views import ProfileRequiredMixin
 from workgroups import services
 from workgroups.cache import project_rules
+from workgroups.certificates import certificate_for, render_pdf
 from workgroups.forms import GapTaskResponseForm
 from workgroups.models import (
     TAKEN_PLACE_STATUSES,
@@ -97,6 +98,19 @@ def open_invitations(user) -> list[Nomination]:
         .select_related("role", "invited_by")
         .order_by("created_at")
     )
+
+
+class CertificateView(LoginRequiredMixin, View):
+    """A person's certificate of participation (PDF), once their school's place completed the
+    group; anyone else's, or one not earned yet, is "not found"."""
+
+    def get(self, request, pk):
+        certificate = certificate_for(request.user, pk)
+        if certificate is None:
+            raise Http404("No certificate here.")
+        response = HttpResponse(render_pdf(certificate), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{certificate.filename}"'
+        return response
 
 
 class AnswerInvitationView(ProfileRequiredMixin, SingleObjectMixin, View):
