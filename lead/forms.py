@@ -14,6 +14,7 @@ from workgroups.models import (
     MilestoneTerm,
     SessionFocus,
 )
+from workgroups.services.delivery import EMAIL_MESSAGE_MAX, EMAIL_SUBJECT_MAX
 
 
 class SessionForm(forms.Form):
@@ -186,3 +187,12 @@ class MilestoneForm(forms.Form):
 class MilestoneProgressForm(forms.Form):
     status = forms.ChoiceField(choices=MilestoneStatus.choices)
     notes = long_text_field("Notes from the latest visit")
+
+
+class GroupEmailForm(forms.Form):
+    subject = forms.CharField(max_length=EMAIL_SUBJECT_MAX)
+    message = forms.CharField(
+        max_length=EMAIL_MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Each participant gets their own copy; nobody sees another's address.",
+    )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("groups/<int:pk>/", views.GroupDetailView.as_view(), name="group"),
     path("groups/<int:pk>/roster.csv", views.RosterCsvView.as_view(), name="roster_csv"),
+    path("groups/<int:pk>/email/", views.GroupEmailView.as_view(), name="group_email"),
     path("groups/<int:pk>/sessions/new/", views.SessionCreateView.as_view(), name="session_add"),
     path(
         "groups/<int:pk>/milestones/new/", views.MilestoneCreateView.as_view(), name="milestone_add"

@@ -611,6 +611,13 @@ SITE_PAGES = [
         "roster download", "lead", "GET", lambda w: reverse("lead:roster_csv", args=[w.running.pk])
     ),
     Page(
+        "email the participants",
+        "lead",
+        "POST",
+        lambda w: reverse("lead:group_email", args=[w.running.pk]),
+        lambda w: {"subject": "Bring a lesson plan", "message": "Bring a plan for fractions."},
+    ),
+    Page(
         "reports filters",
         "national",
         "GET",

@@ -20,10 +20,11 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
+from core.admin_tools import add_reasons
 from core.csv import csv_response
 from evaluations.models import EvaluationStatus
 from lead import queries, rules
-from lead.forms import MilestoneForm, MilestoneProgressForm
+from lead.forms import GroupEmailForm, MilestoneForm, MilestoneProgressForm
 from participants.models import LLME
 from projects.models import ActivityType
 from workgroups.models import (
@@ -232,3 +233,22 @@ class MilestoneUpdateView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, "The milestone is updated.")
         return HttpResponseRedirect(group_url(self.milestone.work_group) + "#action-plan")
+
+
+class GroupEmailView(LeadGroupMixin, FormView):
+    """A lead writes to every participant of their group (each gets their own copy)."""
+
+    template_name = "lead/group_email.html"
+    form_class = GroupEmailForm
+
+    def form_valid(self, form):
+        try:
+            sent = delivery.email_participants(
+                work_group=self.group, by=self.request.user, **form.cleaned_data
+            )
+        except DeliveryError as error:
+            add_reasons(form, error)
+            return self.form_invalid(form)
+        people = "participant" if sent == 1 else "participants"
+        messages.success(self.request, f"Your email is on its way to {sent} {people}.")
+        return HttpResponseRedirect(group_url(self.group))

@@ -93,6 +93,7 @@ def test_lead_records_a_session_and_evaluates_and_the_hub_signs_off(
     write_record(page, year, axe_check, shoot)
     read_gap_tasks(page, year, axe_check, shoot)
     add_session_with_a_mistake(page, year, axe_check, shoot)
+    email_the_group(page, axe_check, shoot)
     evaluate(page, year, axe_check, shoot)
 
     page.get_by_role("button", name="Sign out").click()
@@ -177,6 +178,18 @@ def add_session_with_a_mistake(page, year, axe_check, shoot):
     page.get_by_label("Save the session anyway").check()
     page.get_by_role("button", name="Add the session").click()
     expect(page.get_by_text("is added")).to_be_visible()
+
+
+def email_the_group(page, axe_check, shoot):
+    page.get_by_role("link", name="Email the participants").click()
+    page.get_by_role("button", name="Send the email").click()
+    expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
+    axe_check("group email with errors")
+    shoot("lead-group-email-errors")
+    page.get_by_label("Subject").fill("Bring a lesson plan")
+    page.get_by_label("Message").fill("Please bring a plan for a fractions lesson to session 4.")
+    page.get_by_role("button", name="Send the email").click()
+    expect(page.get_by_text("Your email is on its way to 4 participants.")).to_be_visible()
 
 
 def evaluate(page, year, axe_check, shoot):

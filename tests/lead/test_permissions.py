@@ -69,6 +69,7 @@ PAGES = [
     ("dashboard", None, None),
     ("group", "group", None),
     ("roster_csv", "group", None),
+    ("group_email", "group", lambda t: {"subject": "Bring a plan", "message": "For fractions."}),
     ("session_add", "group", lambda t: session_data()),
     ("session_edit", "coming", lambda t: session_data()),
     ("session_cancel", "coming", lambda t: {}),

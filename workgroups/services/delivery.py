@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from core import audit
+from core import audit, scoping
 from core.email import send_templated
 from core.errors import DomainError, Reason
 from core.text import check_lengths
@@ -34,6 +34,7 @@ from workgroups.models import (
     PlaceStatus,
     RecordStatus,
     Registration,
+    RegistrationStatus,
     Session,
     SessionFocus,
     SessionRecord,
@@ -359,6 +360,59 @@ def _notify_participants(session: Session, template: str, context: dict) -> None
     context = {**context, "session": session, "group": session.work_group}
     for person in people:
         send_templated(template, [person.email], {**context, "person": person})
+
+
+EMAIL_SUBJECT_MAX = 150
+EMAIL_MESSAGE_MAX = 5000
+
+
+@transaction.atomic
+def email_participants(*, work_group: WorkGroup, by: User, subject: str, message: str) -> int:
+    """A lead's (or the hub's) email to the group's participants: one copy each, so nobody sees
+    another school's address, recorded in the group's audit trail. Returns how many were sent."""
+    subject, message = " ".join(subject.split()), message.strip()
+    reasons = []
+    if not subject:
+        reasons.append(Reason("Give the email a subject.", field="subject"))
+    elif len(subject) > EMAIL_SUBJECT_MAX:
+        reasons.append(
+            Reason(f"Keep the subject to {EMAIL_SUBJECT_MAX} characters.", field="subject")
+        )
+    if not message:
+        reasons.append(Reason("Write the message.", field="message"))
+    elif len(message) > EMAIL_MESSAGE_MAX:
+        reasons.append(
+            Reason(f"Keep the message to {EMAIL_MESSAGE_MAX} characters.", field="message")
+        )
+    if reasons:
+        raise DeliveryError(reasons)
+    leads = work_group.leads.filter(user=by, active=True).exists()
+    if not (leads or scoping.can_manage_hub(by, work_group.hub_id)):
+        raise DeliveryError(
+            "Only the group's leads and its hub's staff can email its participants."
+        )
+    people = list(
+        User.objects.filter(
+            registrations__work_group=work_group,
+            registrations__status=RegistrationStatus.ACTIVE,
+            registrations__place__status__in=TAKEN_PLACE_STATUSES,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    if not people:
+        raise DeliveryError("The group has no participants to email yet.")
+    context = {"group": work_group, "sender": by, "subject": subject, "message": message}
+    for person in people:
+        send_templated("group_message", [person.email], {**context, "person": person})
+    audit.record_event(
+        work_group,
+        "emailed its participants",
+        actor=by,
+        subject=subject,
+        recipients=str(len(people)),
+    )
+    return len(people)
 
 
 # Attendance -------------------------------------------------------------------------------
