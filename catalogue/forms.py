@@ -9,7 +9,7 @@ from workgroups.cache import REFERENCE
 from workgroups.models import DeliveryMode
 
 # The filters' names, in the order of the form and of the addresses it makes.
-FILTERS = ("q", "phase", "activity_type", "mode", "region", "hub")
+FILTERS = ("q", "phase", "activity_type", "mode", "region", "hub", "open")
 
 
 def _place_choices() -> dict[str, list[tuple[int, str, str]]]:
@@ -44,6 +44,11 @@ class ProjectFilterForm(forms.Form):
     )
     region = forms.ChoiceField(label="Region", required=False)
     hub = forms.ChoiceField(label="Hub", required=False)
+    open = forms.ChoiceField(
+        label="Registration",
+        choices=[("", "Open or not"), ("yes", "Taking registrations now")],
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

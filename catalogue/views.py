@@ -33,11 +33,12 @@ PROJECTS_PER_PAGE = 20
 GROUPS_PER_PAGE = 20
 
 
-def recruiting_now(prefix: str = "") -> Q:
-    """Groups taking registrations today: recruiting, inside their recruitment window."""
+def recruiting_now(prefix: str = "", status: str = WorkGroupStatus.RECRUITING) -> Q:
+    """Groups taking registrations today: recruiting (or, with ``status`` full, taking names
+    for their waiting list), inside their recruitment window."""
     today = timezone.localdate()
     return (
-        Q(**{f"{prefix}status": WorkGroupStatus.RECRUITING})
+        Q(**{f"{prefix}status": status})
         & (
             Q(**{f"{prefix}recruitment_opens__isnull": True})
             | Q(**{f"{prefix}recruitment_opens__lte": today})
@@ -90,6 +91,7 @@ def described(projects) -> list[Project]:
         card = rules[project.pk].project_with_rules()
         card.who_for = who_it_is_for(card)
         card.is_open = project.is_open
+        card.waitlist_open = project.waitlist_open
         cards.append(card)
     return cards
 
@@ -157,8 +159,11 @@ class ProjectListView(TemplateView):
             project=OuterRef("pk"), academic_year=year, status__in=PUBLIC_GROUP_STATUSES
         )
         projects = Project.objects.running_in(year).annotate(
-            is_open=Exists(groups.filter(recruiting_now()))
+            is_open=Exists(groups.filter(recruiting_now())),
+            waitlist_open=Exists(groups.filter(recruiting_now(status=WorkGroupStatus.FULL))),
         )
+        if filters.get("open"):
+            projects = projects.filter(Q(is_open=True) | Q(waitlist_open=True))
         names = {"mode": "delivery_mode", "hub": "hub", "region": "hub__region"}
         group_filters = {names[key]: value for key, value in filters.items() if key in names}
         if group_filters:

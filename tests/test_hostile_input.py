@@ -454,6 +454,7 @@ SITE_PAGES = [
             "mode": "online",
             "region": w.hub.region.code,
             "hub": w.hub.slug,
+            "open": "yes",
             "page": "1",
         },
     ),

@@ -54,7 +54,7 @@ def test_the_last_place_taken_shows_everywhere_at_once(client, full_group):
 
     services.register(user=teacher(), work_group=full_group)
 
-    assert "Not recruiting now" in page(client, CATALOGUE)
+    assert "Full: waiting list open" in page(client, CATALOGUE)
     assert "0 of 2 (waiting list)" in page(client, project_url)
     assert places_left(page(client, full_group.get_absolute_url())) == "0 of 2"
 

@@ -191,3 +191,21 @@ def test_catalogue_queries_do_not_grow_with_the_number_of_projects(client, query
     build_catalogue(17)
 
     assert count_queries(client, query) == small
+
+
+def test_a_full_groups_open_waiting_list_is_shown_and_the_open_filter_finds_it(client):
+    open_project = running_project(title="Alpha open")
+    group(project=open_project)
+    full_project = running_project(title="Beta full")
+    group(project=full_project, status=WorkGroupStatus.FULL)
+    closed_project = running_project(title="Gamma running")
+    group(project=closed_project, status=WorkGroupStatus.RUNNING)
+
+    everything = client.get(URL)
+    only_open = client.get(URL, {"open": "yes"})
+
+    assert titles(everything) == ["Alpha open", "Beta full", "Gamma running"]
+    assert "Full: waiting list open" in everything.content.decode()
+    assert titles(only_open) == ["Alpha open", "Beta full"]
+    assert "match your filters" in only_open.content.decode()
+    assert titles(client.get(URL, {"open": "<script>"})) == titles(everything)
