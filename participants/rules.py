@@ -36,6 +36,22 @@ def is_verified_leader(user: User, school: School | None = None) -> bool:
     ).exists()
 
 
+def confirmed_leaders(school: School) -> list[User]:
+    """The school's confirmed leaders, who may name colleagues for its places (one query)."""
+    claims = (
+        SchoolLeaderClaim.objects.filter(
+            school=school,
+            status=ClaimStatus.CONFIRMED,
+            user__school=school,
+            user__role=UserRole.SCHOOL_LEADER,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    return [claim.user for claim in claims]
+
+
 def current_leader_claim(user: User) -> SchoolLeaderClaim | None:
     """The claim the profile makes now (for the user's school), whatever was decided."""
     if not (user.is_authenticated and user.school_id and user.role == UserRole.SCHOOL_LEADER):

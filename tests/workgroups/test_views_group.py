@@ -335,3 +335,20 @@ def test_waiting_list_email_reads_plainly_with_position_and_links(
     assert "&amp;" not in message.body
     assert f"http://127.0.0.1:8000/groups/{work_group.pk}/" in message.body
     assert "http://127.0.0.1:8000/groups/mine/" in message.body
+
+
+def test_a_participant_who_cannot_name_colleagues_is_told_who_at_their_school_can(client):
+    work_group = group()
+    mine = RegistrationFactory(place__work_group=work_group)
+    school = mine.place.school
+    client.force_login(mine.user)
+
+    nobody = client.get(work_group.get_absolute_url()).content.decode()
+    school_leader(school=school, first_name="Ada", last_name="Lovelace")
+    school_leader(school=school, first_name="Pending", status=ClaimStatus.PENDING)
+    someone = client.get(work_group.get_absolute_url()).content.decode()
+
+    assert "Nobody at" in nobody
+    assert "is confirmed as a school leader yet" in nobody
+    assert f"At {school.name}, Ada Lovelace can name colleagues" in someone
+    assert "Pending" not in someone

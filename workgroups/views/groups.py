@@ -14,7 +14,7 @@ from django.views.generic import DetailView, TemplateView
 
 from core.cache import get_or_build
 from participants.models import LLME, School, User, UserRole
-from participants.rules import is_verified_leader
+from participants.rules import confirmed_leaders, is_verified_leader
 from participants.views import ProfileRequiredMixin
 from workgroups import services
 from workgroups.cache import REFERENCE, project_rules
@@ -182,6 +182,11 @@ class WorkGroupDetailView(TemplateView):
             if leader and place
             else None,
             "naming_refusal": refusal,
+            # Someone at a school that holds a place, who cannot name colleagues themselves,
+            # learns who can.
+            "leaders_who_name": confirmed_leaders(user.school)
+            if place is not None and not leader and user.school is not None
+            else None,
             "nominations_per_day": NOMINATIONS_PER_DAY,
             "is_participant": mine is not None and place.status in TAKEN_PLACE_STATUSES,
         }
