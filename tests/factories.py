@@ -1,8 +1,10 @@
 """factory_boy factories for every model; each builds a valid, minimal object."""
 
 import datetime
+import time
 
 import factory
+from allauth.mfa import app_settings as mfa_settings
 from django.utils import timezone
 
 from evaluations.models import EvaluationStatus, WorkGroupEvaluation
@@ -110,8 +112,17 @@ def enrol_totp(user: User, secret: str = TOTP_SECRET) -> User:
     return user
 
 
-def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None) -> str:
-    """The code an authenticator app with ``secret`` shows now (or at the Unix time ``at``)."""
+def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None, margin: float = 2) -> str:
+    """The code an authenticator app with ``secret`` shows now (or at the Unix time ``at``).
+
+    Now, a code with under ``margin`` seconds left to run is not given: it waits for the next,
+    as a person would, so the site (which takes only the current code) never sees it expire
+    between typing and checking."""
+    if at is None:
+        period = mfa_settings.TOTP_PERIOD
+        left = period - time.time() % period
+        if left < margin:
+            time.sleep(left + 0.1)
     return staff_mfa.totp_code(secret, at=at)
 
 

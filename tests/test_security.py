@@ -18,8 +18,8 @@ from core.sessions import LAST_SEEN_SESSION_KEY, SIGNED_OUT_MESSAGE
 from tests.factories import HubMembershipFactory, NationalAdminFactory, TeacherFactory
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-# Not pages a browser loads: WeasyPrint reads the report's PDF template, mail programs the emails.
-NOT_SERVED = {"reports/report_pdf.html"}
+# Not pages a browser loads: WeasyPrint reads the PDF templates, mail programs the emails.
+NOT_SERVED = {"reports/report_pdf.html", "workgroups/certificate_pdf.html"}
 CSP_HEADER = "Content-Security-Policy"
 
 

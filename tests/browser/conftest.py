@@ -120,17 +120,27 @@ def sign_in(
         enter_totp_code(page, email, totp_secret)
 
 
+# Seconds a code must still have to run before it is typed (see enter_totp_code).
+CODE_MARGIN_SECONDS = 10
+
+
 def enter_totp_code(page, email: str, secret: str = TOTP_SECRET) -> None:
     """Type the code an authenticator app with ``secret`` shows now and sign in.
 
     allauth takes each code once per account, so if this account has used this one already,
     wait for the next.
     """
-    code = totp_code(secret)
-    if (email, code) in _USED_CODES:
-        period = mfa_settings.TOTP_PERIOD
+    period = mfa_settings.TOTP_PERIOD
+
+    def next_period():
         time.sleep(period - time.time() % period + 0.1)
-        code = totp_code(secret)
+
+    # A busy machine can take seconds to send the code, and the site takes only the current
+    # one: so a code about to change is not typed (``totp_code`` waits for the next).
+    code = totp_code(secret, margin=CODE_MARGIN_SECONDS)
+    if (email, code) in _USED_CODES:
+        next_period()
+        code = totp_code(secret, margin=CODE_MARGIN_SECONDS)
     _USED_CODES.add((email, code))
     page.get_by_label("Code from your authenticator app").fill(code)
     page.get_by_role("button", name="Sign in", exact=True).click()

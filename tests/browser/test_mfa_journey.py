@@ -5,7 +5,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
-from tests.browser.conftest import enter_totp_code, sign_in
+from tests.browser.conftest import CODE_MARGIN_SECONDS, enter_totp_code, sign_in
 from tests.factories import HubMembershipFactory, totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +39,9 @@ def test_hub_manager_sets_up_an_authenticator_then_signs_in_with_a_code(
     expect(page.get_by_role("alert").get_by_text("That code is not right")).to_be_visible()
     axe_check("set up with a wrong code")
     shoot("mfa-activate-wrong-code")
-    page.get_by_label("Code from your authenticator app").fill(totp_code(secret))
+    page.get_by_label("Code from your authenticator app").fill(
+        totp_code(secret, margin=CODE_MARGIN_SECONDS)
+    )
     page.get_by_role("button", name="Finish setting up").click()
 
     page.wait_for_url("**/accounts/2fa/recovery-codes/")
