@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from demo import reference, words
 from demo.context import DOMAIN, Context, academic_year_start
+from demo.people import LEADER_ROLES
 from participants.models import Hub, LocalAuthority, Phase, Region
 from projects.models import AcademicYear, OutcomeArea, ParticipantRole, Project, RoleHolder
 from projects.reference import ensure_reference_data
@@ -20,8 +21,6 @@ SCHOOL_PHASES = {
     "secondary": {"secondary", "middle_secondary", "all_through"},
     "post_16": {"16_plus", "secondary"},
 }
-# The roles the demo's projects ask school leaders to fill.
-LEADER_ROLE_NAMES = {"headteacher", "head of maths", "senior leader"}
 ACTIVITY_NOUNS = {
     "work_group": "Work Group",
     "programme": "programme",
@@ -135,7 +134,7 @@ def _projects(ctx: Context) -> None:
                 max_per_school=spec.max_per_school,
                 order=order,
                 usually_filled_by=RoleHolder.SCHOOL_LEADER
-                if spec.name.lower() in LEADER_ROLE_NAMES
+                if spec.name.lower() in LEADER_ROLES
                 else RoleHolder.ANYONE,
             )
             for model, row in zip(models, rows, strict=True)

@@ -10,6 +10,7 @@ finished work (a completed place or group) is history and is kept, anonymously.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
@@ -91,24 +92,23 @@ class _CountOf(Subquery):
     output_field = IntegerField()
 
 
-def _held_rows(user: User) -> dict[str, QuerySet]:
-    """Each kind of data held about ``user``: the rows the download lists, and the summary
-    counts, so the two always agree."""
-    return {
-        "email_addresses": EmailAddress.objects.filter(user=user),
-        "registrations": Registration.objects.filter(user=user),
-        "attendance": Attendance.objects.filter(registration__user=user),
-        "gap_task_responses": GapTaskResponse.objects.filter(registration__user=user),
-        "survey_responses": Response.objects.filter(user=user),
-        "interests": Interest.objects.filter(user=user),
-        "nominations_made": Nomination.objects.filter(invited_by=user),
-        "nominations_naming_you": Nomination.objects.filter(
-            Q(email__iexact=user.email) | Q(user=user) | Q(registration__user=user)
-        ),
-        "school_leader_claims": SchoolLeaderClaim.objects.filter(user=user),
-        "llme_roles": LLME.objects.filter(user=user),
-        "hub_staff_roles": HubMembership.objects.filter(user=user),
-    }
+# Each kind of data held about a person, as the rows that hold it: the download lists them and
+# the summary counts them, so the two always agree.
+HELD_ROWS: dict[str, Callable[[User], QuerySet]] = {
+    "email_addresses": lambda user: EmailAddress.objects.filter(user=user),
+    "registrations": lambda user: Registration.objects.filter(user=user),
+    "attendance": lambda user: Attendance.objects.filter(registration__user=user),
+    "gap_task_responses": lambda user: GapTaskResponse.objects.filter(registration__user=user),
+    "survey_responses": lambda user: Response.objects.filter(user=user),
+    "interests": lambda user: Interest.objects.filter(user=user),
+    "nominations_made": lambda user: Nomination.objects.filter(invited_by=user),
+    "nominations_naming_you": lambda user: Nomination.objects.filter(
+        Q(email__iexact=user.email) | Q(user=user) | Q(registration__user=user)
+    ),
+    "school_leader_claims": lambda user: SchoolLeaderClaim.objects.filter(user=user),
+    "llme_roles": lambda user: LLME.objects.filter(user=user),
+    "hub_staff_roles": lambda user: HubMembership.objects.filter(user=user),
+}
 
 
 def personal_data_summary(*, user: User) -> dict[str, Any]:
@@ -119,11 +119,11 @@ def personal_data_summary(*, user: User) -> dict[str, Any]:
         User.objects.filter(pk=user.pk)
         .annotate(
             **{
-                f"n_{kind}": _CountOf(rows.order_by().values("pk"))
-                for kind, rows in _held_rows(person).items()
+                f"n_{kind}": _CountOf(rows(person).order_by().values("pk"))
+                for kind, rows in HELD_ROWS.items()
             }
         )
-        .values(*(f"n_{kind}" for kind in _held_rows(person)))
+        .values(*(f"n_{kind}" for kind in HELD_ROWS))
         .get()
     )
     return {
@@ -167,7 +167,7 @@ def _profile(user: User) -> dict[str, Any]:
 
 
 def _email_addresses(user: User) -> list[dict[str, Any]]:
-    addresses = _held_rows(user)["email_addresses"].order_by("-primary", "email")
+    addresses = HELD_ROWS["email_addresses"](user).order_by("-primary", "email")
     return [
         {"email": row.email, "verified": row.verified, "primary": row.primary} for row in addresses
     ]
@@ -175,7 +175,7 @@ def _email_addresses(user: User) -> list[dict[str, Any]]:
 
 def _registrations(user: User) -> list[dict[str, Any]]:
     registrations = (
-        _held_rows(user)["registrations"]
+        HELD_ROWS["registrations"](user)
         .select_related(
             "role",
             "place__school",
@@ -204,7 +204,7 @@ def _registrations(user: User) -> list[dict[str, Any]]:
 
 def _attendance(user: User) -> list[dict[str, Any]]:
     marks = (
-        _held_rows(user)["attendance"]
+        HELD_ROWS["attendance"](user)
         .select_related("session__work_group")
         .order_by("session__starts_at", "pk")
     )
@@ -221,7 +221,7 @@ def _attendance(user: User) -> list[dict[str, Any]]:
 
 def _gap_task_responses(user: User) -> list[dict[str, Any]]:
     responses = (
-        _held_rows(user)["gap_task_responses"]
+        HELD_ROWS["gap_task_responses"](user)
         .select_related("session_record__session__work_group")
         .order_by("session_record__session__starts_at", "pk")
     )
@@ -239,7 +239,7 @@ def _gap_task_responses(user: User) -> list[dict[str, Any]]:
 
 
 def _interests(user: User) -> list[dict[str, Any]]:
-    interests = _held_rows(user)["interests"].select_related(
+    interests = HELD_ROWS["interests"](user).select_related(
         "offer__project", "offer__hub", "offer__academic_year"
     )
     return [
@@ -267,21 +267,21 @@ def _nomination(row: Nomination) -> dict[str, Any]:
 
 
 def _nominations_made(user: User) -> list[dict[str, Any]]:
-    rows = _held_rows(user)["nominations_made"].select_related(
+    rows = HELD_ROWS["nominations_made"](user).select_related(
         "place__work_group", "place__school", "role"
     )
     return [_nomination(row) for row in rows]
 
 
 def _nominations_naming(user: User) -> list[dict[str, Any]]:
-    rows = _held_rows(user)["nominations_naming_you"].select_related(
+    rows = HELD_ROWS["nominations_naming_you"](user).select_related(
         "place__work_group", "place__school", "role"
     )
     return [_nomination(row) for row in rows]
 
 
 def _leader_claims(user: User) -> list[dict[str, Any]]:
-    rows = _held_rows(user)["school_leader_claims"].select_related("school")
+    rows = HELD_ROWS["school_leader_claims"](user).select_related("school")
     return [
         {
             "school": row.school.name,
@@ -295,7 +295,7 @@ def _leader_claims(user: User) -> list[dict[str, Any]]:
 
 
 def _llme_roles(user: User) -> list[dict[str, Any]]:
-    rows = _held_rows(user)["llme_roles"].select_related("hub")
+    rows = HELD_ROWS["llme_roles"](user).select_related("hub")
     return [
         {
             "hub": row.hub.name,
@@ -308,7 +308,7 @@ def _llme_roles(user: User) -> list[dict[str, Any]]:
 
 
 def _hub_staff_roles(user: User) -> list[dict[str, Any]]:
-    rows = _held_rows(user)["hub_staff_roles"].select_related("hub")
+    rows = HELD_ROWS["hub_staff_roles"](user).select_related("hub")
     return [{"hub": row.hub.name, "role": row.get_role_display()} for row in rows]
 
 

@@ -383,33 +383,20 @@ class SessionForm(forms.ModelForm):
         group = self.instance.work_group if self.instance.pk else cleaned.get("work_group")
         if starts_at and ends_at and group is not None:
             try:
-                if self.instance.pk:
-                    delivery.check_session_change(
-                        self.instance, starts_at=starts_at, ends_at=ends_at, planned=""
-                    )
-                else:
-                    delivery.check_start_free(group, starts_at)
-                delivery.check_session_details(
+                delivery.check_session(
                     group,
                     starts_at=starts_at,
                     ends_at=ends_at,
                     mode=cleaned.get("mode", ""),
                     venue=cleaned.get("venue", ""),
                     joining_link=cleaned.get("joining_link", ""),
+                    planned=self.instance.planned,
+                    session=self.instance if self.instance.pk else None,
+                    confirmed=cleaned.get("confirm", False),
                 )
-                moved = not self.instance.pk or (starts_at, ends_at) != (
-                    self.instance.starts_at,
-                    self.instance.ends_at,
-                )
-                warnings = moved and delivery.session_warnings(
-                    group,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    other_than=self.instance if self.instance.pk else None,
-                )
-                if warnings and not cleaned.get("confirm"):
-                    for warning in warnings:
-                        self.add_error("confirm", warning)
+            except delivery.SessionNeedsConfirmation as asked:
+                for warning in asked.reasons:
+                    self.add_error("confirm", warning)
             except services.DeliveryError as error:
                 add_reasons(self, error)
         return cleaned

@@ -1,6 +1,7 @@
 from django import template
 
-from lead import nav
+from participants.identity import is_llme
 
 register = template.Library()
-register.simple_tag(nav.is_llme, name="is_llme")
+# Whether the menu offers "My groups": answered with the signed-in person from the cache.
+register.simple_tag(is_llme, name="is_llme")

@@ -146,9 +146,41 @@ def session_warnings(
     return warnings
 
 
-def _confirm(warnings: list[str], confirmed: bool) -> None:
-    if warnings and not confirmed:
-        raise SessionNeedsConfirmation(warnings)
+def check_session(
+    work_group: WorkGroup,
+    *,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    mode: str,
+    venue: str = "",
+    joining_link: str = "",
+    planned: str = "",
+    session: Session | None = None,
+    confirmed: bool = False,
+) -> None:
+    """Every rule for a new session of ``work_group`` with these details, or for changing
+    ``session`` to them: ``DeliveryError`` says why not, ``SessionNeedsConfirmation`` what the
+    lead should know first (a new time that overlaps another session or is in the past)."""
+    if session is not None:
+        check_session_change(session, starts_at=starts_at, ends_at=ends_at, planned=planned)
+    else:
+        _check_times(starts_at, ends_at)
+        _check_text(planned=planned)
+        check_start_free(work_group, starts_at)
+    check_session_details(
+        work_group,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=mode,
+        venue=venue,
+        joining_link=joining_link,
+    )
+    if session is None or (starts_at, ends_at) != (session.starts_at, session.ends_at):
+        warnings = session_warnings(
+            work_group, starts_at=starts_at, ends_at=ends_at, other_than=session
+        )
+        if warnings and not confirmed:
+            raise SessionNeedsConfirmation(warnings)
 
 
 def renumber_sessions(work_group: WorkGroup) -> None:
@@ -195,15 +227,6 @@ def schedule_session(
     sent twice (a double click) adds one session. One that overlaps another, or is in the past,
     needs ``confirmed`` (``SessionNeedsConfirmation`` says why).
     """
-    check_session_details(
-        work_group,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        mode=mode,
-        venue=venue,
-        joining_link=joining_link,
-    )
-    _check_text(planned=planned)
     group = WorkGroup.objects.locked(work_group)
     details = {
         "starts_at": starts_at,
@@ -219,7 +242,16 @@ def schedule_session(
         if all(getattr(same_start, name) == value for name, value in details.items()):
             return same_start
         raise _already_starts(same_start)
-    _confirm(session_warnings(group, starts_at=starts_at, ends_at=ends_at), confirmed)
+    check_session(
+        group,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=mode,
+        venue=venue,
+        joining_link=joining_link,
+        planned=planned,
+        confirmed=confirmed,
+    )
     last = group.sessions.order_by("-number").values_list("number", flat=True).first() or 0
     session = Session.objects.create(work_group=group, number=last + 1, **details)
     renumber_sessions(group)
@@ -282,20 +314,17 @@ def reschedule_session(
     time that overlaps another session or is in the past needs ``confirmed``."""
     WorkGroup.objects.locked(session.work_group)  # one session moves at a time in a group
     session = _lock_session(session)
-    check_session_change(session, starts_at=starts_at, ends_at=ends_at, planned=planned)
-    check_session_details(
+    check_session(
         session.work_group,
         starts_at=starts_at,
         ends_at=ends_at,
         mode=mode,
         venue=venue,
         joining_link=joining_link,
+        planned=planned,
+        session=session,
+        confirmed=confirmed,
     )
-    if (starts_at, ends_at) != (session.starts_at, session.ends_at):
-        warnings = session_warnings(
-            session.work_group, starts_at=starts_at, ends_at=ends_at, other_than=session
-        )
-        _confirm(warnings, confirmed)
     before = (session.starts_at, session.ends_at, session.mode, session.venue, session.joining_link)
     session.starts_at, session.ends_at, session.mode = starts_at, ends_at, mode
     session.focus, session.venue, session.joining_link = focus, venue, joining_link
@@ -350,15 +379,23 @@ def cancel_session(*, session: Session) -> Session:
     return session
 
 
+def participants(work_group: WorkGroup):
+    """The people taking part in the group: active registrations of taken places."""
+    return (
+        User.objects.filter(
+            registrations__work_group=work_group,
+            registrations__status=RegistrationStatus.ACTIVE,
+            registrations__place__status__in=TAKEN_PLACE_STATUSES,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def _notify_participants(session: Session, template: str, context: dict) -> None:
     """One email per participant, so nobody sees another school's address."""
-    people = User.objects.filter(
-        registrations__work_group=session.work_group_id,
-        registrations__status="active",
-        registrations__place__status__in=TAKEN_PLACE_STATUSES,
-    ).distinct()
     context = {**context, "session": session, "group": session.work_group}
-    for person in people:
+    for person in participants(session.work_group):
         send_templated(template, [person.email], {**context, "person": person})
 
 
@@ -391,15 +428,7 @@ def email_participants(*, work_group: WorkGroup, by: User, subject: str, message
         raise DeliveryError(
             "Only the group's leads and its hub's staff can email its participants."
         )
-    people = list(
-        User.objects.filter(
-            registrations__work_group=work_group,
-            registrations__status=RegistrationStatus.ACTIVE,
-            registrations__place__status__in=TAKEN_PLACE_STATUSES,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    people = list(participants(work_group))
     if not people:
         raise DeliveryError("The group has no participants to email yet.")
     context = {"group": work_group, "sender": by, "subject": subject, "message": message}
