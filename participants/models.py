@@ -167,6 +167,10 @@ class School(models.Model):
         blank=True,
     )
     number_of_pupils = models.PositiveIntegerField(null=True, blank=True)
+    # Where the school is, in metres on the British National Grid, as GIAS gives it: the
+    # catalogue sorts face-to-face groups by straight-line distance from a teacher's school.
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
     opened_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     predecessor_urns = CheckedJSONField(
@@ -295,6 +299,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(default=timezone.now)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    reminder_emails = models.BooleanField(
+        "email me reminders",
+        default=True,
+        help_text="Reminders of sessions, tasks waiting and records to write. Emails about your "
+        "places, your account and cancelled groups are always sent.",
+    )
 
     objects = UserManager()
 

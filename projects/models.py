@@ -91,6 +91,16 @@ class Recruitment(models.TextChoices):
     INVITATION_ONLY = "invitation_only", "By invitation only"
 
 
+class Oversubscription(models.TextChoices):
+    """How a full group's waiting list is ordered, and so who gets a place that comes free."""
+
+    FIRST_COME = "first_come", "First come, first served"
+    DISADVANTAGE_FIRST = (
+        "disadvantage_first",
+        "Schools with more disadvantaged pupils first (free school meals %)",
+    )
+
+
 class ProjectQuerySet(models.QuerySet):
     def running_in(self, academic_year):
         return self.filter(years=academic_year)
@@ -129,6 +139,20 @@ class Project(models.Model):
     state_funded_only = models.BooleanField(default=True)
     requires_approval = models.BooleanField(
         "hub approval needed", default=False, help_text="New places wait for the hub to confirm."
+    )
+    oversubscription = models.CharField(
+        "when a group is full",
+        max_length=20,
+        choices=Oversubscription,
+        default=Oversubscription.FIRST_COME,
+        help_text="The order in which a full group's waiting list is offered places.",
+    )
+    group_name = models.CharField(
+        "what a group is called",
+        max_length=60,
+        blank=True,
+        help_text="Leave empty for the activity type's name; for example "
+        "'Teacher Research Group'.",
     )
     completion_attendance = models.PositiveSmallIntegerField(
         "attendance for completion (%)",

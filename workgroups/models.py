@@ -38,6 +38,14 @@ class PlaceStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     DECLINED = "declined", "Declined"
     COMPLETED = "completed", "Completed"
+    NOT_COMPLETED = "not_completed", "Did not complete"
+
+
+class Completion(models.TextChoices):
+    """A participant's outcome when their group closes."""
+
+    COMPLETED = "completed", "Completed"
+    NOT_COMPLETED = "not_completed", "Did not complete"
 
 
 # A school holds at most one place in these states per group.
@@ -46,9 +54,12 @@ ACTIVE_PLACE_STATUSES = [
     PlaceStatus.CONFIRMED,
     PlaceStatus.WAITLISTED,
     PlaceStatus.COMPLETED,
+    PlaceStatus.NOT_COMPLETED,
 ]
 # Places that take up capacity.
-TAKEN_PLACE_STATUSES = [PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED]
+TAKEN_PLACE_STATUSES = [PlaceStatus.CONFIRMED, PlaceStatus.COMPLETED, PlaceStatus.NOT_COMPLETED]
+# A closed group's outcome for a school: completed or not, as attendance (or the lead) says.
+CLOSED_PLACE_STATUSES = [PlaceStatus.COMPLETED, PlaceStatus.NOT_COMPLETED]
 
 # A group's life: which status each status may move to. Services and the admin ask
 # ``WorkGroup.may_become`` and nothing else; full and recruiting swap as places come and go.
@@ -100,8 +111,12 @@ PLACE_TRANSITIONS: dict[str, frozenset[str]] = {
     PlaceStatus.WAITLISTED: frozenset(
         {PlaceStatus.CONFIRMED, PlaceStatus.PENDING, PlaceStatus.DECLINED, PlaceStatus.WITHDRAWN}
     ),
-    PlaceStatus.CONFIRMED: frozenset({PlaceStatus.COMPLETED, PlaceStatus.WITHDRAWN}),
-    PlaceStatus.COMPLETED: frozenset(),
+    PlaceStatus.CONFIRMED: frozenset(
+        {PlaceStatus.COMPLETED, PlaceStatus.NOT_COMPLETED, PlaceStatus.WITHDRAWN}
+    ),
+    # The lead may override the attendance rule, with a reason, either way.
+    PlaceStatus.COMPLETED: frozenset({PlaceStatus.NOT_COMPLETED}),
+    PlaceStatus.NOT_COMPLETED: frozenset({PlaceStatus.COMPLETED}),
     PlaceStatus.WITHDRAWN: frozenset(),
     PlaceStatus.DECLINED: frozenset(),
 }
@@ -256,6 +271,15 @@ class WorkGroup(CountersMixin, models.Model):
         "national evidence and nobody may change them.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    copied_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+        editable=False,
+        help_text="Last year's group this one was copied from.",
+    )
     taken_count = models.PositiveIntegerField(
         "places taken",
         default=0,
@@ -437,6 +461,10 @@ class Place(CountersMixin, models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    completion_note = models.TextField(
+        blank=True,
+        help_text="Why the lead overrode what attendance said about completing.",
+    )
     registration_count = models.PositiveIntegerField(
         "participants",
         default=0,
@@ -490,6 +518,16 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    completion = models.CharField(
+        max_length=20,
+        choices=Completion,
+        blank=True,
+        help_text="Set when the group closes, from attendance; the lead may override it.",
+    )
+    completion_note = models.TextField(
+        blank=True,
+        help_text="Why the lead overrode what attendance said about completing.",
+    )
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -741,6 +779,8 @@ class NominationStatus(models.TextChoices):
     INVITED = "invited", "Invited"
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
 
 
 class Nomination(models.Model):
@@ -772,6 +812,9 @@ class Nomination(models.Model):
         max_length=20, choices=NominationStatus, default=NominationStatus.INVITED, db_index=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="An invitation not answered by then lapses."
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     registration = models.OneToOneField(
         Registration, null=True, blank=True, on_delete=models.SET_NULL, related_name="nomination"
@@ -799,3 +842,24 @@ class Nomination(models.Model):
     @property
     def is_claimed(self) -> bool:
         return self.registration_id is not None
+
+
+class ReminderSent(models.Model):
+    """A reminder emailed to a person, so each is sent once however often the job runs.
+
+    ``key`` names what it was about (a session, a task, a day's approvals), as
+    ``workgroups.reminders`` writes it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=100)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="one_reminder_per_thing")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} to {self.user_id}"
