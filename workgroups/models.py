@@ -249,6 +249,15 @@ class WorkGroup(CountersMixin, models.Model):
         max_length=20, choices=DeliveryMode, default=DeliveryMode.FACE_TO_FACE
     )
     venue = models.CharField(max_length=300, blank=True)
+    venue_school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The school that hosts face-to-face sessions, if one does: teachers see how "
+        "far it is from their school.",
+    )
     capacity = models.PositiveIntegerField(
         "places", default=8, help_text="How many schools can take a confirmed place."
     )
