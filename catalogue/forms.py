@@ -2,6 +2,7 @@
 
 from django import forms
 
+from catalogue.years import find_year, open_years, year_slug
 from core.cache import get_or_build
 from participants.models import Hub, Phase, Region
 from projects.models import ActivityType, Interest
@@ -9,7 +10,7 @@ from workgroups.cache import REFERENCE
 from workgroups.models import DeliveryMode
 
 # The filters' names, in the order of the form and of the addresses it makes.
-FILTERS = ("q", "phase", "activity_type", "mode", "region", "hub", "open")
+FILTERS = ("q", "year", "phase", "activity_type", "mode", "region", "hub", "open")
 
 
 def _place_choices() -> dict[str, list[tuple[int, str, str]]]:
@@ -33,6 +34,7 @@ class ProjectFilterForm(forms.Form):
     """
 
     q = forms.CharField(label="Search", max_length=100, required=False)
+    year = forms.ChoiceField(label="Year", required=False)
     phase = forms.ChoiceField(label="Phase", required=False)
     activity_type = forms.ChoiceField(
         label="Type of activity",
@@ -53,6 +55,14 @@ class ProjectFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._rows = place_choices()
+        self.years = open_years()
+        self.fields["year"].choices = [("", "All years open")] + [
+            (year_slug(year), year.label) for year in self.years
+        ]
+        named = find_year(self.data.get("year"), self.years) if self.is_bound else None
+        if named is not None:  # ``2027/28`` or a primary key: the same as ``2027-28``
+            self.data = self.data.copy()
+            self.data["year"] = year_slug(named)
         for name, empty in (("phase", "Any phase"), ("region", "Any region"), ("hub", "Any hub")):
             self.fields[name].choices = [("", empty)] + [
                 (value, label) for _pk, value, label in self._rows[name]
@@ -64,8 +74,11 @@ class ProjectFilterForm(forms.Form):
         return {name: self.cleaned_data[name] for name in FILTERS if self.cleaned_data.get(name)}
 
     def filters(self) -> dict:
-        """``chosen``, with a phase, region or hub as its primary key."""
+        """``chosen``, with a year as its ``AcademicYear`` and a phase, region or hub as its
+        primary key."""
         chosen = self.chosen()
+        if "year" in chosen:
+            chosen["year"] = find_year(chosen["year"], self.years)
         for name in ("phase", "region", "hub"):
             if name in chosen:
                 chosen[name] = next(

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -20,10 +20,13 @@ from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
+from catalogue.distance import distance_from, has_position, in_miles
 from catalogue.forms import InterestForm, ProjectFilterForm
+from catalogue.years import find_year, open_years, said, year_slug
 from core.cache import get_or_build, get_or_build_each
 from participants.models import School
 from participants.views import ProfileRequiredMixin
+from projects.activity_types import Joining
 from projects.models import Project, Recruitment
 from projects.services import InterestError, offer_with_interest, register_interest
 from workgroups.cache import REFERENCE, current_year, project_rules
@@ -78,13 +81,18 @@ def who_it_is_for(project: Project) -> list[str]:
         ),
     }[project.recruitment]
     sentences = [rule]
-    if project.requires_approval:
-        sentences.append("The hub approves each school's place.")
+    if project.rules.joining == Joining.INDIVIDUAL:
+        sentences.append(f"Each teacher joins the {project.group_noun} in their own right.")
+    if project.needs_approval:
+        individual = project.rules.joining == Joining.INDIVIDUAL
+        whose = "each place" if individual else "each school's place"
+        sentences.append(f"The hub approves {whose}.")
     return sentences
 
 
-def described(projects) -> list[Project]:
-    """The projects with their rules from the cache, and ``who_for`` in words."""
+def described(projects, years=()) -> list[Project]:
+    """The projects with their rules from the cache, ``who_for`` in words, and the ``years``
+    they have groups in (from the ``groups_in_<year pk>`` annotations of ``_projects``)."""
     rules = project_rules([project.pk for project in projects])
     cards = []
     for project in projects:
@@ -92,6 +100,9 @@ def described(projects) -> list[Project]:
         card.who_for = who_it_is_for(card)
         card.is_open = project.is_open
         card.waitlist_open = project.waitlist_open
+        card.group_years = [
+            year for year in years if getattr(project, f"groups_in_{year.pk}", False)
+        ]
         cards.append(card)
     return cards
 
@@ -111,7 +122,8 @@ def _page_number(value: str | None) -> int:
 
 
 class ProjectListView(TemplateView):
-    """The current year's projects, filtered by what teachers look for."""
+    """The projects running in the years not yet ended (hubs recruit next year's groups during
+    this one), filtered by what teachers look for."""
 
     template_name = "projects/project_list.html"
 
@@ -119,10 +131,10 @@ class ProjectListView(TemplateView):
         form = ProjectFilterForm(self.request.GET or None)
         chosen = form.chosen() if form.is_bound else {}
         page = _page_number(self.request.GET.get("page"))
-        year = current_year()
+        years = open_years()
 
         def build():
-            return self._results(year, chosen, page)
+            return self._results(years, chosen, page)
 
         if "q" in chosen:  # searches are too varied to be worth keeping
             results = build()
@@ -134,33 +146,48 @@ class ProjectListView(TemplateView):
                 REFERENCE,
                 parts=(timezone.localdate(), page, _digest(chosen)),
             )
-        return super().get_context_data(year=year, results=mark_safe(results), **kwargs)  # noqa: S308
+        asked = self.request.GET.get("year")
+        return super().get_context_data(
+            years=years,
+            years_said=said(years),
+            year_not_open=bool(asked and "year" not in chosen),
+            results=mark_safe(results),  # noqa: S308
+            **kwargs,
+        )
 
-    def _results(self, year, chosen: dict, page) -> str:
+    def _results(self, years, chosen: dict, page) -> str:
         form = ProjectFilterForm(chosen or None)
         filters = form.filters() if chosen else {}
-        paginator = Paginator(self._projects(year, filters), PROJECTS_PER_PAGE)
+        paginator = Paginator(self._projects(years, filters), PROJECTS_PER_PAGE)
         page_obj = paginator.get_page(page)
+        year = filters.get("year")
         context = {
-            "year": year,
             "form": form,
             "filtered": bool(filters),
             "page_obj": page_obj,
-            "object_list": described(page_obj.object_list),
+            "object_list": described(page_obj.object_list, [year] if year else years),
+            "project_query": "?" + urlencode({"year": year_slug(year)}) if year else "",
             "page_url": lambda number: "?" + urlencode({**chosen, "page": number}),
         }
         context |= _pages(page_obj, context["page_url"])
         return render_to_string("projects/project_list.html#results", context)
 
-    def _projects(self, year, filters: dict):
-        if year is None:
+    def _projects(self, years, filters: dict):
+        years = [filters["year"]] if filters.get("year") else years
+        if not years:
             return Project.objects.none()
         groups = WorkGroup.objects.filter(
-            project=OuterRef("pk"), academic_year=year, status__in=PUBLIC_GROUP_STATUSES
+            project=OuterRef("pk"),
+            academic_year__in=[year.pk for year in years],
+            status__in=PUBLIC_GROUP_STATUSES,
         )
-        projects = Project.objects.running_in(year).annotate(
+        running = Project.years.through.objects.filter(
+            project=OuterRef("pk"), academicyear__in=[year.pk for year in years]
+        )
+        projects = Project.objects.filter(Exists(running) | Exists(groups)).annotate(
             is_open=Exists(groups.filter(recruiting_now())),
             waitlist_open=Exists(groups.filter(recruiting_now(status=WorkGroupStatus.FULL))),
+            **{f"groups_in_{year.pk}": Exists(groups.filter(academic_year=year)) for year in years},
         )
         if filters.get("open"):
             projects = projects.filter(Q(is_open=True) | Q(waitlist_open=True))
@@ -190,24 +217,39 @@ def _pages(page_obj, page_url) -> dict:
     }
 
 
+NEAREST = "nearest"
+
+
 class ProjectDetailView(TemplateView):
-    """What a project is, who it is for, and its groups this year: your hub's first, then the
-    others by region and hub, a page at a time, each with a summary of its sessions."""
+    """What a project is, who it is for, and its groups in each year not yet ended (or the year
+    asked for with ``?year=``): your hub's first, then the others by region and hub, a page at
+    a time, each with a summary of its sessions. With ``?sort=nearest``, groups that meet in
+    person come nearest your school first, then the rest."""
 
     template_name = "projects/project_detail.html"
 
     @cached_property
     def year(self):
+        """The current year: the one a teacher registers interest for."""
         return current_year()
 
     @cached_property
+    def years(self):
+        return open_years()
+
+    @cached_property
     def found(self) -> dict:
-        """The project running this year by the address's name, with what it says about itself
-        rendered (``{"rules": ..., "about": html}``), from the cache."""
+        """The project running in a year not yet ended by the address's name, with what it says
+        about itself rendered (``{"rules": ..., "about": html}``), from the cache."""
         slug = self.kwargs["slug"]
-        found = get_or_build("project-page", lambda: self._find(slug), REFERENCE, parts=(slug,))
+        found = get_or_build(
+            "project-page",
+            lambda: self._find(slug),
+            REFERENCE,
+            parts=(slug, timezone.localdate()),
+        )
         if found is None:
-            raise Http404("No project by that name is running this year.")
+            raise Http404("No project by that name is running this year or next.")
         return found
 
     @property
@@ -215,9 +257,14 @@ class ProjectDetailView(TemplateView):
         return self.found["rules"].project_with_rules()
 
     def _find(self, slug: str) -> dict | None:
-        if self.year is None or len(slug) > 200:
+        if not self.years or len(slug) > 200:
             return None
-        projects = Project.objects.running_in(self.year).filter(slug=slug)
+        pks = [year.pk for year in self.years]
+        groups = WorkGroup.objects.filter(
+            project=OuterRef("pk"), academic_year__in=pks, status__in=PUBLIC_GROUP_STATUSES
+        )
+        running = Project.years.through.objects.filter(project=OuterRef("pk"), academicyear__in=pks)
+        projects = Project.objects.filter(Exists(running) | Exists(groups), slug=slug)
         pk = projects.values_list("pk", flat=True).first()
         if pk is None:
             return None
@@ -236,31 +283,92 @@ class ProjectDetailView(TemplateView):
             return None
         return School.objects.select_related("hub").filter(pk=user.school_id).first()
 
+    @cached_property
+    def chosen_year(self):
+        return find_year(self.request.GET.get("year"), self.years)
+
+    @cached_property
+    def nearest(self) -> bool:
+        return self.request.GET.get("sort") == NEAREST and has_position(self.school)
+
+    def _query(self, **extra) -> str:
+        """The address's choices (year, sort) with ``extra``, as a query string."""
+        values = {}
+        if self.chosen_year:
+            values["year"] = year_slug(self.chosen_year)
+        if self.nearest:
+            values["sort"] = NEAREST
+        values |= extra
+        return "?" + urlencode(values) if values else "?"
+
     def get_context_data(self, **kwargs):
         project, school = self.project, self.school
         hub_id = school.hub_id if school else None
-        page = _page_number(self.request.GET.get("page"))
-        entries = [
-            ("project-groups", (project.pk, hub_id, page), lambda: self._others(hub_id, page))
-        ]
-        if hub_id:
-            entries.append(("project-hub-groups", (project.pk, hub_id), self._hub_groups))
-        values = get_or_build_each(entries, f"project:{project.pk}", REFERENCE)
-        others = values[0]
-        mine = values[1] if hub_id else {"html": "", "count": 0}
+        shown = [self.chosen_year] if self.chosen_year else self.years
+        page = _page_number(self.request.GET.get("page")) if self.chosen_year else 1
+        split = hub_id if not self.nearest else None  # nearest first: one list
+        where = self._where_key()
+        one_year = self.chosen_year is not None  # pages of groups, else a link to them
+        entries = []
+        for year in shown:
+            entries.append(
+                (
+                    "project-groups",
+                    (project.pk, year.pk, split, page, self.nearest, one_year, where),
+                    lambda year=year: self._others(year, split, page),
+                )
+            )
+            if split:
+                entries.append(
+                    (
+                        "project-hub-groups",
+                        (project.pk, year.pk, hub_id, where),
+                        lambda year=year: self._hub_groups(year),
+                    )
+                )
+        values = iter(get_or_build_each(entries, f"project:{project.pk}", REFERENCE))
+        sections = []
+        for year in shown:
+            others = next(values)
+            mine = next(values) if split else {"html": "", "count": 0}
+            if mine["count"] or others["count"] or self.chosen_year:
+                sections.append(
+                    {
+                        "year": year,
+                        "hub_groups": mark_safe(mine["html"]),  # noqa: S308
+                        "other_groups": mark_safe(others["html"]),  # noqa: S308
+                        "hub_runs_groups": bool(mine["count"]),
+                        "count": mine["count"] + others["count"],
+                    }
+                )
+        asked_sort = self.request.GET.get("sort")
         context = {
             "project": project,
             "year": self.year,
+            "years": self.years,
+            "years_said": said(self.years),
+            "chosen_year": self.chosen_year,
+            "year_choices": [(year_slug(year), year.label) for year in self.years],
+            "year_not_open": bool(self.request.GET.get("year") and not self.chosen_year),
+            "nearest": self.nearest,
+            "cannot_sort": asked_sort == NEAREST and not self.nearest,
+            "school_placed": has_position(school),
             "school": school,
             "about": mark_safe(self.found["about"]),  # noqa: S308
-            "hub_groups": mark_safe(mine["html"]),  # noqa: S308
-            "other_groups": mark_safe(others["html"]),  # noqa: S308
-            "hub_runs_groups": bool(mine["count"]),
-            "no_groups": not (mine["count"] or others["count"]),
+            "sections": sections,
+            "no_groups": not any(section["count"] for section in sections),
+            "hub_runs_groups": any(section["hub_runs_groups"] for section in sections),
             "first_page": page == 1,
         }
         context |= self._visitor_context()
         return super().get_context_data(**context, **kwargs)
+
+    def _where_key(self) -> str:
+        """What the groups' distances depend on: the visitor's school, where it is and its name."""
+        school = self.school
+        if not has_position(school):
+            return "-"
+        return f"{school.pk}.{school.easting}.{school.northing}.{_digest({'n': school.name})}"
 
     def _visitor_context(self) -> dict:
         user = self.request.user
@@ -277,40 +385,63 @@ class ProjectDetailView(TemplateView):
             "already_interested": bool(offer and offer.user_interested),
         }
 
-    def _groups(self):
+    def _groups(self, year):
         return (
             WorkGroup.objects.filter(
-                project=self.project, academic_year=self.year, status__in=PUBLIC_GROUP_STATUSES
+                project=self.project, academic_year=year, status__in=PUBLIC_GROUP_STATUSES
             )
-            .select_related("hub__region")
+            .select_related("hub__region", "venue_school")
             .annotate(
                 session_count=Count("sessions", filter=Q(sessions__cancelled=False)),
                 cancelled_count=Count("sessions", filter=Q(sessions__cancelled=True)),
                 first_session=Min("sessions__starts_at", filter=Q(sessions__cancelled=False)),
                 last_session=Max("sessions__starts_at", filter=Q(sessions__cancelled=False)),
+                distance=distance_from(self.school),
             )
         )
 
-    def _hub_groups(self) -> dict:
-        groups = list(self._groups().filter(hub=self.school.hub_id).order_by("name", "pk"))
+    def _with_distances(self, groups) -> list:
+        groups = list(groups)
+        for group in groups:
+            group.distance_said = in_miles(group.distance)
+        return groups
+
+    def _hub_groups(self, year) -> dict:
+        groups = self._groups(year).filter(hub=self.school.hub_id).order_by("name", "pk")
+        groups = self._with_distances(groups)
         html = render_to_string(
             "projects/project_detail.html#hub_groups",
-            {"project": self.project, "groups": groups, "hub": self.school.hub},
+            {"project": self.project, "groups": groups, "hub": self.school.hub, **self._card()},
         )
         return {"html": html, "count": len(groups)}
 
-    def _others(self, hub_id: int | None, page) -> dict:
-        groups = self._groups().exclude(hub=hub_id) if hub_id else self._groups()
-        groups = groups.order_by("hub__region__name", "hub__name", "name", "pk")
+    def _card(self) -> dict:
+        school = self.school
+        return {
+            "from_school": school if has_position(school) else None,
+            "my_hub_id": school.hub_id if school else None,
+        }
+
+    def _others(self, year, hub_id: int | None, page) -> dict:
+        groups = self._groups(year).exclude(hub=hub_id) if hub_id else self._groups(year)
+        by_place = ("hub__region__name", "hub__name", "name", "pk")
+        if self.nearest:
+            groups = groups.order_by(F("distance").asc(nulls_last=True), *by_place)
+        else:
+            groups = groups.order_by(*by_place)
         page_obj = Paginator(groups, GROUPS_PER_PAGE).get_page(page)
         context = {
             "project": self.project,
-            "year": self.year,
+            "year": year,
             "page_obj": page_obj,
-            "groups": page_obj.object_list,
+            "groups": self._with_distances(page_obj.object_list),
             "mine_first": hub_id is not None,
+            "nearest": self.nearest,
+            "one_year": self.chosen_year is not None,
+            "year_url": self._query(year=year_slug(year)) + "#groups",
+            **self._card(),
         }
-        context |= _pages(page_obj, lambda number: f"?page={number}#groups")
+        context |= _pages(page_obj, lambda number: self._query(page=number) + "#groups")
         html = render_to_string("projects/project_detail.html#groups", context)
         return {"html": html, "count": page_obj.paginator.count}
 

@@ -17,6 +17,7 @@ from workgroups.models import (
     TAKEN_PLACE_STATUSES,
     UNDER_WAY_GROUP_STATUSES,
     AttendanceStatus,
+    Completion,
     GapTaskResponse,
     Invitation,
     Milestone,
@@ -50,7 +51,9 @@ def past_sessions(ctx: Context, build) -> list:
 
 def attend(ctx: Context, build) -> None:
     """Marks for every active participant of a confirmed or completed place at each past
-    session; a completed group's school that attended too little did not complete."""
+    session. In a completed group each person completed when they attended enough of the
+    sessions (``workgroups.services.completion``'s rule: they registered before the first),
+    and a school when any of its people did."""
     rng = ctx.rng("attendance")
     sessions = past_sessions(ctx, build)
     statuses, weights = list(ATTENDANCE_WEIGHTS), list(ATTENDANCE_WEIGHTS.values())
@@ -58,16 +61,19 @@ def attend(ctx: Context, build) -> None:
     for place in build.places:
         if place.model.status not in TAKEN_PLACE_STATUSES:
             continue
-        attended = 0
+        attended = dict.fromkeys(map(id, place.active), 0)
         for session in sessions:
             marks = rng.choices(statuses, weights=weights, k=len(place.active))
             build.attendance += zip([session] * len(marks), place.active, marks, strict=True)
-            attended += any(mark in ATTENDED_STATUSES for mark in marks)
-        if place.model.status == PlaceStatus.COMPLETED and attended * 100 < threshold * len(
-            sessions
-        ):
-            place.model.status = PlaceStatus.CONFIRMED
-            place.model.decided_at = place.model.requested_at
+            for person, mark in zip(place.active, marks, strict=True):
+                attended[id(person)] += mark in ATTENDED_STATUSES
+        if place.model.status != PlaceStatus.COMPLETED:
+            continue
+        for person in place.active:
+            done = attended[id(person)] * 100 >= threshold * len(sessions)
+            person.completion = Completion.COMPLETED if done else Completion.NOT_COMPLETED
+        if not any(p.completion == Completion.COMPLETED for p in place.active):
+            place.model.status = PlaceStatus.NOT_COMPLETED
 
 
 def build_all(ctx: Context, builds: list, people) -> None:
@@ -100,7 +106,7 @@ def _records(ctx: Context, build) -> None:
             refined=rng.choice(words.REFINED),
             outcome_notes=_outcome_notes(ctx, rng, build.topic),
             gap_task=""
-            if session.number == last
+            if session.number == last or not build.project.model.rules.between_session_tasks
             else rng.choice(words.GAP_TASKS).format(topic=build.topic),
             status=RecordStatus.DRAFT
             if latest and not build.showcase and rng.random() < 0.15
@@ -210,6 +216,8 @@ def _evaluation(ctx: Context, build) -> None:
 
 def _evaluation_status(rng, build) -> str | None:
     status = build.model.status
+    if not build.project.model.rules.evaluation:  # a community has none
+        return None
     if status == WorkGroupStatus.COMPLETED:
         if build.showcase:
             return EvaluationStatus.SIGNED_OFF

@@ -153,7 +153,7 @@ class Delivery:
         """The schools asking for places, in order, and each place's status."""
         group, project = build.model, build.project
         statuses = places.plan_statuses(
-            self.rng, slot.status, group.capacity, project.model.requires_approval
+            self.rng, slot.status, group.capacity, project.model.needs_approval
         )
         if slot.showcase == "teacher":
             statuses = [status for status in statuses if status != places.PlaceStatus.WITHDRAWN]
@@ -275,6 +275,7 @@ class Delivery:
             group.name = f"{host.town} {title}{suffix}"
         if group.delivery_mode != DeliveryMode.ONLINE:
             group.venue = f"{host.name}, {host.town} {host.postcode}"
+            group.venue_school = host
 
     def _host(self, hub, project, year: str):
         """An open school of the hub's (else its region's) to host a group with no places yet."""
@@ -312,7 +313,7 @@ def _showcase_project(project) -> bool:
         project.activity_type == ActivityType.WORK_GROUP
         and "primary" in project.row.phases
         and project.model.recruitment == Recruitment.OPEN
-        and not project.model.requires_approval
+        and not project.model.needs_approval
     )
 
 

@@ -153,7 +153,7 @@ def make_place(rng, group, info, status: str, requested_at, today, finish) -> Pl
     latest = at(today - datetime.timedelta(days=1), 17)
     decided = {
         PlaceStatus.CONFIRMED: requested_at
-        + datetime.timedelta(days=rng.randint(2, 9) if group.project.requires_approval else 0),
+        + datetime.timedelta(days=rng.randint(2, 9) if group.project.needs_approval else 0),
         PlaceStatus.COMPLETED: finish,
         PlaceStatus.WITHDRAWN: requested_at + datetime.timedelta(days=rng.randint(5, 40)),
         PlaceStatus.DECLINED: requested_at + datetime.timedelta(days=3),

@@ -34,6 +34,19 @@ PUPILS = {
     SchoolPhase.MIDDLE_SECONDARY: (300, 700),
     SchoolPhase.NOT_APPLICABLE: (40, 200),
 }
+# Roughly the middle of each region, in metres on the British National Grid (as GIAS gives
+# schools' positions): demo schools are placed around them, so the catalogue shows distances.
+REGION_CENTRES = {
+    "North East": (425_000, 560_000),
+    "North West": (360_000, 450_000),
+    "Yorkshire and the Humber": (445_000, 440_000),
+    "East Midlands": (470_000, 330_000),
+    "West Midlands": (390_000, 290_000),
+    "East of England": (570_000, 260_000),
+    "London": (530_000, 180_000),
+    "South East": (500_000, 140_000),
+    "South West": (300_000, 100_000),
+}
 NOUNS = {
     SchoolPhase.PRIMARY: ["Primary School", "Primary School", "Junior and Infant School"],
     SchoolPhase.SECONDARY: ["High School", "School", "Community College"],
@@ -90,6 +103,27 @@ class SchoolMaker:
         self.towns: dict[int, list[str]] = {}
         self.area_codes: dict[int, str] = {}
         self.infos: list[SchoolInfo] = []
+        # Positions have their own random source, so adding them changed no other demo data.
+        self.place_rng = ctx.rng("school-positions")
+        self.centres: dict[tuple, tuple[int, int]] = {}
+
+    def _around(self, key: tuple, centre: tuple[int, int], spread: int) -> tuple[int, int]:
+        if key not in self.centres:
+            east, north = centre
+            self.centres[key] = (
+                max(0, east + self.place_rng.randint(-spread, spread)),
+                max(0, north + self.place_rng.randint(-spread, spread)),
+            )
+        return self.centres[key]
+
+    def _position(self, school: School) -> None:
+        """A place near the school's town, its town near the middle of its local authority."""
+        region = school.region.name if school.region else ""
+        centre = REGION_CENTRES.get(region, (450_000, 300_000))
+        authority = self._around(("authority", school.local_authority.pk), centre, 35_000)
+        town = self._around(("town", school.local_authority.pk, school.town), authority, 8_000)
+        school.easting = max(0, town[0] + self.place_rng.randint(-1_500, 1_500))
+        school.northing = max(0, town[1] + self.place_rng.randint(-1_500, 1_500))
 
     def make(self, hub) -> SchoolInfo:
         rng = self.rng
@@ -110,6 +144,7 @@ class SchoolMaker:
         )
         years = self._kind_and_status(school)
         school.name = self._name(school)
+        self._position(school)
         return self._keep(SchoolInfo(school, years))
 
     def _kind_and_status(self, school: School) -> frozenset[str]:
@@ -193,6 +228,8 @@ class SchoolMaker:
             hub=old.hub,
             town=old.town,
             postcode=old.postcode,
+            easting=old.easting,
+            northing=old.northing,
             fsm_percentage=old.fsm_percentage,
             number_of_pupils=old.number_of_pupils,
             opened_on=on,

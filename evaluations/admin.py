@@ -118,12 +118,14 @@ def delivery_figures(group) -> dict:
     places = group.places.aggregate(
         taken=Count("pk", filter=Q(status__in=TAKEN_PLACE_STATUSES)),
         completed=Count("pk", filter=Q(status=PlaceStatus.COMPLETED)),
+        not_completed=Count("pk", filter=Q(status=PlaceStatus.NOT_COMPLETED)),
     )
     rate = round(100 * marks["attended"] / marks["total"]) if marks["total"] else None
     return {
         "Sessions held": held.count(),
         "Schools with a place": places["taken"],
         "Schools completed": places["completed"],
+        "Schools that did not complete": places["not_completed"],
         "Attendance": f"{rate}% of {marks['total']} marks" if rate is not None else "none taken",
     }
 

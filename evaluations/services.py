@@ -50,6 +50,15 @@ def _check_ratings(work_group: WorkGroup, ratings: Mapping[str, tuple[int | None
     check_lengths(EvaluationError, **{code: evidence for code, (_, evidence) in ratings.items()})
 
 
+def check_evaluated(work_group: WorkGroup) -> None:
+    """Refuse an evaluation for a group whose activity type has none."""
+    project = work_group.project
+    if not project.rules.evaluation:
+        raise EvaluationError(
+            f"A {project.rules.label.lower()} {project.group_noun} has no end-of-year evaluation."
+        )
+
+
 @transaction.atomic
 def save_evaluation(
     *,
@@ -61,7 +70,12 @@ def save_evaluation(
 ) -> WorkGroupEvaluation:
     """Save the evaluation as it stands; ``ratings`` maps area code → (rating, evidence)."""
     ratings = ratings or {}
-    WorkGroup.objects.select_for_update(of=("self",)).get(pk=work_group.pk)
+    group = (
+        WorkGroup.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=work_group.pk)
+    )
+    check_evaluated(group)
     evaluation, _ = WorkGroupEvaluation.objects.get_or_create(work_group=work_group)
     evaluation = _lock(evaluation)
     if evaluation.status not in EDITABLE_STATUSES:
@@ -129,6 +143,7 @@ def missing_for_submission(evaluation: WorkGroupEvaluation) -> dict[str, Reason]
 def submit_evaluation(evaluation: WorkGroupEvaluation, *, by: User) -> WorkGroupEvaluation:
     """Send the evaluation to the hub for sign-off once every targeted area is rated."""
     evaluation = _lock(evaluation)
+    check_evaluated(evaluation.work_group)
     if evaluation.status not in EDITABLE_STATUSES:
         raise EvaluationError(
             f"This evaluation is {evaluation.get_status_display().lower()} already."

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.text import TOO_LONG, long_text_field
 from workgroups.models import (
     AttendanceStatus,
+    Completion,
     DeliveryMode,
     MilestoneStatus,
     MilestoneTerm,
@@ -143,9 +144,11 @@ class SessionRecordForm(forms.Form):
         help_text="Teachers see this and record what they did with it.",
     )
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), tasks=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.areas = list(areas)
+        if not tasks:  # the activity type sets no between-session tasks
+            del self.fields["gap_task"]
         for area in self.areas:
             self.fields[f"note_{area.code}"] = long_text_field(
                 f"Notes on {area.name.lower()}", rows=3
@@ -196,3 +199,25 @@ class GroupEmailForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Each participant gets their own copy; nobody sees another's address.",
     )
+
+
+class CompletionOverrideForm(forms.Form):
+    """A lead's override of one person's outcome; the view prefixes it with the person's row."""
+
+    completion = forms.ChoiceField(
+        label="Outcome",
+        choices=Completion.choices,
+        error_messages={"required": "Choose completed or did not complete."},
+    )
+    reason = long_text_field(
+        "Why",
+        rows=2,
+        required=True,
+        help_text="Say why attendance does not tell the whole story; it is kept with the outcome.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = (
+            "Say why you are changing what attendance said."
+        )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from lead import views
+from lead.views.groups import CompletionView
 
 app_name = "lead"
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     ),
     path("groups/<int:pk>/evaluation/", views.EvaluationView.as_view(), name="evaluation"),
     path("groups/<int:pk>/close/", views.CloseYearView.as_view(), name="close_year"),
+    path("groups/<int:pk>/completion/", CompletionView.as_view(), name="completion"),
     path("sessions/<int:pk>/edit/", views.SessionUpdateView.as_view(), name="session_edit"),
     path("sessions/<int:pk>/cancel/", views.SessionCancelView.as_view(), name="session_cancel"),
     path("sessions/<int:pk>/attendance/", views.AttendanceView.as_view(), name="attendance"),

@@ -287,6 +287,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
 CELERY_BEAT_SCHEDULE = {
+    # Invitations to colleagues past their date are recorded as lapsed (pages never wait on it).
+    "expire-invitations": {
+        "task": "workgroups.tasks.expire_invitations",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "rebuild-current-year-reports": {
         "task": "evaluations.tasks.collate_current_year",
         "schedule": crontab(hour=2, minute=30),
@@ -303,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-survey-emails": {
         "task": "surveys.tasks.send_survey_emails",
         "schedule": crontab(hour=7, minute=45),
+    },
+    # Reminders of sessions, tasks, records and approvals, in the day only: workgroups/reminders.py.
+    "send-reminders": {
+        "task": "workgroups.tasks.send_reminders",
+        "schedule": crontab(hour="7-20", minute=5),
     },
 }
 REPORT_STALE_AFTER = env.int("REPORT_STALE_AFTER", default=180)

@@ -100,6 +100,13 @@ class ProfileForm(forms.Form):
         },
     )
 
+    reminder_emails = forms.BooleanField(
+        label="Email me reminders",
+        required=False,
+        help_text="Reminders of your sessions, tasks waiting and records to write. Emails about "
+        "your places, your account and cancelled groups are always sent.",
+    )
+
     def __init__(self, *args, schools=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].widget.choices = [(s.pk, school_label(s)) for s in schools]

@@ -237,6 +237,19 @@ def _count(text: str) -> int | None:
     return int(text)
 
 
+def _grid(limit: int) -> Callable[[str], int | None]:
+    """A British National Grid coordinate in whole metres, from 0 to ``limit``."""
+
+    def parse(text: str) -> int | None:
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()) or int(text) > limit:
+            raise _RowError(f"{text!r} is not a grid position in metres (0 to {limit})")
+        return int(text)
+
+    return parse
+
+
 def _label_key(label: str) -> str:
     return " ".join(label.replace("-", " ").casefold().split())
 
@@ -270,6 +283,8 @@ SCHOOL_COLUMNS: dict[str, tuple[str, Callable[[str], object]]] = {
     "NumberOfPupils": ("number_of_pupils", _count),
     "Town": ("town", _text(School, "town")),
     "Postcode": ("postcode", _text(School, "postcode")),
+    "Easting": ("easting", _grid(700_000)),
+    "Northing": ("northing", _grid(1_300_000)),
 }
 LA_COLUMNS = {
     "LA (name)": _text(LocalAuthority, "name"),

@@ -73,8 +73,10 @@ def update_profile(
     role: str,
     phases: Iterable[Phase],
     school: School | None,
+    reminder_emails: bool | None = None,
 ) -> User:
-    """Save a participant's name, role, phases taught and school, or raise ``ProfileError``.
+    """Save a participant's name, role, phases taught and school, or raise ``ProfileError``;
+    and their choice of reminder emails, where given.
 
     Registration depends on these (``User.has_profile``), so nothing is saved unless all of them
     are acceptable.
@@ -86,7 +88,11 @@ def update_profile(
         raise ProfileError(errors)
     changed = (user.role, user.school_id) != (role, school.pk)
     user.first_name, user.last_name, user.role, user.school = first_name, last_name, role, school
-    user.save(update_fields=["first_name", "last_name", "role", "school"])
+    fields = ["first_name", "last_name", "role", "school"]
+    if reminder_emails is not None:
+        user.reminder_emails = reminder_emails
+        fields.append("reminder_emails")
+    user.save(update_fields=fields)
     user.phases.set(phases)
     sync_leader_claim(user=user, reopen=changed)
     return user

@@ -10,6 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -117,6 +118,7 @@ class ProfileView(LoginRequiredMixin, FormView):
         initial = {name: data.get(name, "") for name in ("first_name", "last_name", "role")}
         initial |= {"phases": data.getlist("phases"), "school_query": data.get("school_query")}
         initial["school"] = data.get("school", "")
+        initial["reminder_emails"] = "reminder_emails" in data
         query = data.get("school_query", "")
         return ProfileForm(initial=initial, schools=schools_to_offer(query, _posted_school(data)))
 
@@ -128,6 +130,7 @@ class ProfileView(LoginRequiredMixin, FormView):
             "role": user.role,
             "phases": [phase.pk for phase in user.phases.all()],
             "school": user.school_id,
+            "reminder_emails": user.reminder_emails,
         }
 
     def get_form_kwargs(self):
@@ -151,15 +154,18 @@ class ProfileView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        user = self.request.user
         try:
-            services.update_profile(
-                user=self.request.user,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                role=data["role"],
-                phases=data["phases"],
-                school=data["school"],
-            )
+            with transaction.atomic():
+                services.update_profile(
+                    user=user,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    role=data["role"],
+                    phases=data["phases"],
+                    school=data["school"],
+                    reminder_emails=data["reminder_emails"],
+                )
         except services.ProfileError as error:
             for field, reasons in error.errors.items():
                 for reason in reasons:

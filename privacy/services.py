@@ -31,11 +31,11 @@ from projects.models import Interest
 from surveys.models import Response
 from surveys.services import anonymise_answers, personal_answers
 from workgroups.models import (
+    CLOSED_PLACE_STATUSES,
     FINISHED_GROUP_STATUSES,
     Attendance,
     GapTaskResponse,
     Nomination,
-    PlaceStatus,
     Registration,
     RegistrationStatus,
 )
@@ -340,7 +340,7 @@ def registrations_to_withdraw(*, user: User) -> list[Registration]:
     """Active registrations in groups still going on: erasing withdraws these."""
     return list(
         Registration.objects.filter(user=user, status=RegistrationStatus.ACTIVE)
-        .exclude(place__status=PlaceStatus.COMPLETED)
+        .exclude(place__status__in=CLOSED_PLACE_STATUSES)
         .exclude(work_group__status__in=FINISHED_GROUP_STATUSES)
         .select_related("work_group__project", "work_group__hub")
         .order_by("created_at", "pk")

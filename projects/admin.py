@@ -41,9 +41,58 @@ class ProjectAdmin(HistoryProtectedMixin, ReferenceDataAdmin):
         "recruitment",
         "state_funded_only",
         "requires_approval",
+        "oversubscription",
         "completion_attendance",
     )
-    list_filter = ("activity_type", "recruitment", "phases", "years", "state_funded_only")
+    list_filter = (
+        "activity_type",
+        "recruitment",
+        "oversubscription",
+        "phases",
+        "years",
+        "state_funded_only",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    "title",
+                    "slug",
+                    "summary",
+                    "description",
+                    "activity_type",
+                    "group_name",
+                    "phases",
+                    "outcome_areas",
+                    "years",
+                )
+            },
+        ),
+        (
+            "Who may take part",
+            {
+                "fields": (
+                    "recruitment",
+                    "prerequisites",
+                    "eligible_hubs",
+                    "eligible_regions",
+                    "eligible_local_authorities",
+                    "state_funded_only",
+                )
+            },
+        ),
+        (
+            "Places",
+            {
+                "fields": ("requires_approval", "oversubscription", "completion_attendance"),
+                "description": "When a group is full, schools join its waiting list; a place "
+                "that comes free goes to the first school in the order chosen here, which hub "
+                "staff see on each group's waiting list.",
+            },
+        ),
+    )
     search_fields = ("code", "title")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [ParticipantRoleInline]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.querysets import HubOwnedQuerySet
 from participants.models import Hub, LocalAuthority, Phase, Region, School, User
+from projects.activity_types import ActivityRules, ActivityType, rules_for
 
 
 class AcademicYearQuerySet(models.QuerySet):
@@ -66,22 +67,6 @@ class OutcomeArea(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class ActivityType(models.TextChoices):
-    WORK_GROUP = "work_group", "Work Group"
-    PROGRAMME = "programme", "Programme"
-    COMMUNITY = "community", "Community"
-    TARGETED_SUPPORT = "targeted_support", "Targeted Support in Maths"
-
-
-# What a group of each activity type is called on the site.
-GROUP_NOUNS = {
-    ActivityType.WORK_GROUP: "Work Group",
-    ActivityType.PROGRAMME: "cohort",
-    ActivityType.COMMUNITY: "community",
-    ActivityType.TARGETED_SUPPORT: "support group",
-}
 
 
 class Recruitment(models.TextChoices):
@@ -151,8 +136,7 @@ class Project(models.Model):
         "what a group is called",
         max_length=60,
         blank=True,
-        help_text="Leave empty for the activity type's name; for example "
-        "'Teacher Research Group'.",
+        help_text="Leave empty for the activity type's name; for example 'Teacher Research Group'.",
     )
     completion_attendance = models.PositiveSmallIntegerField(
         "attendance for completion (%)",
@@ -181,8 +165,19 @@ class Project(models.Model):
         return reverse("projects:detail", kwargs={"slug": self.slug})
 
     @property
+    def rules(self) -> ActivityRules:
+        """How this project's activity type works: see ``projects.activity_types``."""
+        return rules_for(self.activity_type)
+
+    @property
     def group_noun(self) -> str:
-        return GROUP_NOUNS[self.activity_type]
+        """What one of its groups is called: its own name for them, or its type's."""
+        return self.group_name or self.rules.group_noun
+
+    @property
+    def needs_approval(self) -> bool:
+        """Whether the hub decides on each new place."""
+        return self.requires_approval or self.rules.always_needs_approval
 
 
 class RoleHolder(models.TextChoices):

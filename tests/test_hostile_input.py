@@ -455,10 +455,17 @@ SITE_PAGES = [
             "region": w.hub.region.code,
             "hub": w.hub.slug,
             "open": "yes",
+            "year": year().label.replace("/", "-"),
             "page": "1",
         },
     ),
-    Page("project page", "teacher", "GET", lambda w: w.project.get_absolute_url()),
+    Page(
+        "project page",
+        "teacher",
+        "GET",
+        lambda w: w.project.get_absolute_url(),
+        lambda w: {"year": year().label.replace("/", "-"), "sort": "nearest", "page": "1"},
+    ),
     Page(
         "register interest",
         "teacher",

@@ -9,8 +9,10 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, mark_safe
@@ -33,12 +35,13 @@ from core.admin_tools import (
     run_service,
 )
 from core.text import MAX_TEXT
-from projects.models import ParticipantRole
-from workgroups import services
+from projects.models import AcademicYear, ParticipantRole
+from workgroups import services, waiting_list
 from workgroups.eligibility import eligibility
 from workgroups.models import (
     OPEN_FOR_REGISTRATION,
     PROMOTABLE_GROUP_STATUSES,
+    WAITING_ORDER,
     Attendance,
     GapTaskResponse,
     Invitation,
@@ -51,8 +54,10 @@ from workgroups.models import (
     SessionRecord,
     WorkGroup,
     WorkGroupStatus,
+    waitlist_position_subquery,
 )
 from workgroups.services import delivery
+from workgroups.services.nominations import cancel_nomination, open_q
 from workgroups.services.registration import MAX_CAPACITY
 
 # Filter choices from the hub, project, year and phase tables, never from the list's own rows,
@@ -84,19 +89,27 @@ class SessionInline(ReadOnlyAdminMixin, HubScopedInline, admin.TabularInline):
 
 
 class PlaceInline(ReadOnlyAdminMixin, HubScopedInline, admin.TabularInline):
-    """Schools' places, read-only: they change through the Place actions, which call services."""
+    """Schools' places, read-only: they change through the Place actions, which call services.
+    Places in the order schools asked, then the waiting list in the order it is served, each
+    waiting school with its position and why (the project's rule)."""
 
     template = "admin/edit_inline/readonly_tabular.html"
     model = Place
-    fields = ("school", "status", "requested_at", "participants")
+    fields = ("school", "status", "requested_at", "waiting_position", "participants")
     readonly_fields = fields
-    ordering = ("requested_at", "pk")
     show_change_link = True
 
     def get_queryset(self, request):
-        # The row title names the school and the group.
-        queryset = super().get_queryset(request).select_related("school", "work_group")
-        return queryset.prefetch_related(active_registrations_prefetch())
+        # The row title names the school and the group; the reason names the project's rule.
+        queryset = super().get_queryset(request).select_related("school", "work_group__project")
+        queryset = queryset.annotate(waitlist_position=waitlist_position_subquery(""))
+        return queryset.prefetch_related(active_registrations_prefetch()).order_by(
+            F("waitlist_position").asc(nulls_first=True), "requested_at", "pk"
+        )
+
+    @admin.display(description="waiting list")
+    def waiting_position(self, place):
+        return waiting_list.why(place, place.waitlist_position) or "—"
 
     @admin.display(description="participants")
     def participants(self, place):
@@ -150,6 +163,17 @@ class StatusForm(forms.Form):
         return f"{group.name} is now {group.get_status_display().lower()}."
 
 
+class CopyForm(forms.Form):
+    to_year = forms.ModelChoiceField(
+        label="Copy into",
+        queryset=AcademicYear.objects.order_by("starts_on"),
+        required=False,
+        empty_label="The year after each group's own",
+        help_text="Each copy is a draft with the same project, leads who are still active, "
+        "venue and places, its sessions on the same weekdays of the new year.",
+    )
+
+
 class WorkGroupAddForm(forms.ModelForm):
     """A new group starts as a draft; its places are checked like any change of capacity."""
 
@@ -163,16 +187,21 @@ class WorkGroupAddForm(forms.ModelForm):
             "leads",
             "delivery_mode",
             "venue",
+            "venue_school",
             "capacity",
             "recruitment_opens",
             "recruitment_closes",
         )
 
-    def clean_capacity(self):
-        capacity = self.cleaned_data["capacity"]
-        if not 1 <= capacity <= MAX_CAPACITY:
-            raise forms.ValidationError(f"Give between 1 and {MAX_CAPACITY} places.")
-        return capacity
+    def clean(self):
+        cleaned = super().clean()
+        project, capacity = cleaned.get("project"), cleaned.get("capacity")
+        if project is not None and capacity is not None:
+            try:
+                services.check_capacity(project, capacity)
+            except services.RegistrationError as error:
+                add_reasons(self, error)
+        return cleaned
 
 
 @admin.register(WorkGroup)
@@ -220,28 +249,33 @@ class WorkGroupAdmin(HistoryProtectedMixin, HubScopedAdmin):
     ordering = ("-pk",)
     search_fields = ("name", "project__title", "hub__name", "venue")
     autocomplete_fields = ("project", "leads")
+    # A plain labelled box for the school's id (with a lookup): an empty select2 box has no
+    # accessible name.
+    raw_id_fields = ("venue_school",)
+
     # Changed only through "Change places" and "Change status", which call the services.
     consequential_fields = ("project", "hub", "academic_year", "status_with_link", "places")
     inlines = [SessionInline, PlaceInline]
-    actions = [*HubScopedAdmin.actions, "promote_from_waitlist"]
+    actions = [*HubScopedAdmin.actions, "promote_from_waitlist", "copy_to_next_year"]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return (
                 (None, {"fields": ("project", "hub", "academic_year", "name", "leads")}),
-                ("Delivery", {"fields": ("delivery_mode", "venue")}),
+                ("Delivery", {"fields": ("delivery_mode", "venue", "venue_school")}),
                 ("Places", {"fields": ("capacity", ("recruitment_opens", "recruitment_closes"))}),
             )
         return (
             (None, {"fields": ("project", "hub", "academic_year", "name", "leads")}),
             ("Status", {"fields": ("status_with_link", "cancellation_reason")}),
-            ("Delivery", {"fields": ("delivery_mode", "venue")}),
+            ("Delivery", {"fields": ("delivery_mode", "venue", "venue_school")}),
             (
                 "Places",
                 {
                     "fields": (
                         "places",
                         ("places_taken", "places_left", "waitlisted"),
+                        "waiting_list_order",
                         ("recruitment_opens", "recruitment_closes"),
                     )
                 },
@@ -257,6 +291,7 @@ class WorkGroupAdmin(HistoryProtectedMixin, HubScopedAdmin):
             "places_taken",
             "places_left",
             "waitlisted",
+            "waiting_list_order",
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -346,6 +381,49 @@ class WorkGroupAdmin(HistoryProtectedMixin, HubScopedAdmin):
     @admin.display(description="waiting list", ordering="waitlisted_count")
     def waitlisted(self, group):
         return group.waitlisted_count
+
+    @admin.display(description="waiting list order")
+    def waiting_list_order(self, group):
+        rule = waiting_list.RULE_IN_WORDS[group.project.oversubscription]
+        link = reverse("admin:workgroups_place_changelist") + (
+            f"?work_group__id__exact={group.pk}&status__exact={PlaceStatus.WAITLISTED}"
+        )
+        return format_html(
+            '{}. <a href="{}">The waiting list in order, and why</a>', rule.capitalize(), link
+        )
+
+    @admin.action(description="Copy to next year (as drafts)", permissions=["change"])
+    def copy_to_next_year(self, request, queryset):
+        """Ask which year on an intermediate page, then copy each group through the service,
+        saying how many were copied and why any were not."""
+        groups = queryset.select_related("project", "hub", "academic_year")
+        form = CopyForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return TemplateResponse(
+                request,
+                "admin/workgroups/workgroup/copy_to_next_year.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Copy groups to next year",
+                    "opts": self.model._meta,
+                    "groups": groups,
+                    "form": form,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        outcome = services.copy_groups(
+            groups=groups, to_year=form.cleaned_data["to_year"], by=request.user
+        )
+        for _, reason in outcome.refused:
+            self.message_user(request, f"Not copied: {reason}", messages.ERROR)
+        if outcome.copied:
+            names = "; ".join(f"{copy.name} ({copy.academic_year})" for copy in outcome.copied)
+            self.message_user(
+                request,
+                f"Copied {len(outcome.copied)} group(s) as drafts: {names}.",
+                messages.SUCCESS,
+            )
+        return None
 
     @admin.action(description="Promote from the waiting list", permissions=["change"])
     def promote_from_waitlist(self, request, queryset):
@@ -480,7 +558,15 @@ class NominationInline(ReadOnlyAdminMixin, HubScopedInline, admin.TabularInline)
 class PlaceAdmin(HubScopedAdmin):
     """A school's place; its status changes only through the actions, which call services."""
 
-    list_display = ("school", "work_group", "hub", "status", "requested_at", "participant_count")
+    list_display = (
+        "school",
+        "work_group",
+        "hub",
+        "status",
+        "requested_at",
+        "waiting_position",
+        "participant_count",
+    )
     list_filter = (
         "status",
         ("work_group__hub", HUB_CHOICES),
@@ -493,8 +579,11 @@ class PlaceAdmin(HubScopedAdmin):
         *list_select_related,
         "school__name",
         "school__urn",
+        "school__fsm_percentage",
         "work_group__name",
         "work_group__hub__name",
+        "work_group__project",
+        "work_group__project__oversubscription",
         "status",
         "requested_at",
         "registration_count",
@@ -512,7 +601,7 @@ class PlaceAdmin(HubScopedAdmin):
         "participants",
     )
     readonly_fields = fields
-    actions = [*HubScopedAdmin.actions, "confirm_places", "decline_places"]
+    actions = [*HubScopedAdmin.actions, "confirm_places", "decline_places", "cancel_invitations"]
     inlines = [NominationInline]
 
     def get_queryset(self, request):
@@ -528,6 +617,25 @@ class PlaceAdmin(HubScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def list_rows(self, queryset):
+        """The page's rows with each waiting school's position and its project's rule."""
+        return queryset.select_related("work_group__project").annotate(
+            waitlist_position=waitlist_position_subquery("")
+        )
+
+    def get_ordering(self, request):
+        # A group's waiting list (filtered to one group's waiting places) in the order it is
+        # served, so position 1 is at the top.
+        if request.GET.get("status__exact") == PlaceStatus.WAITLISTED and request.GET.get(
+            "work_group__id__exact"
+        ):
+            return WAITING_ORDER
+        return super().get_ordering(request)
+
+    @admin.display(description="waiting list")
+    def waiting_position(self, place):
+        return waiting_list.why(place, getattr(place, "waitlist_position", None)) or "—"
+
     @admin.display(description="hub", ordering="work_group__hub__name")
     def hub(self, place):
         return place.work_group.hub
@@ -539,6 +647,22 @@ class PlaceAdmin(HubScopedAdmin):
     @admin.display(description="participants")
     def participants(self, place):
         return participants_html(place.registrations.active().select_related("user", "role"))
+
+    @admin.action(
+        description="Cancel colleagues' invitations still waiting in selected places",
+        permissions=["change"],
+    )
+    def cancel_invitations(self, request, queryset):
+        """Each invitation through ``cancel_nomination``, which tells the colleague."""
+        waiting = Nomination.objects.filter(open_q(), place__in=queryset)
+        with audit.by(request.user):
+            for nomination in waiting:
+                cancel_nomination(nomination=nomination, by=request.user)
+        self.message_user(
+            request,
+            f"{len(waiting)} invitation(s) cancelled; each colleague is told by email.",
+            messages.INFO,
+        )
 
     @admin.action(description="Confirm selected places", permissions=["change"])
     def confirm_places(self, request, queryset):

@@ -1,5 +1,6 @@
-"""Certificates of participation: for each person whose school's place completed its group,
-naming the project, the group, the hub, the sessions they attended and the hours those took."""
+"""Certificates of participation: for each person who completed their group (their own
+outcome, ``Registration.completion``), naming the project, the group, the hub, the sessions
+they attended and the hours those took."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from participants.models import User
 from workgroups.models import (
     ATTENDED_STATUSES,
     Attendance,
-    PlaceStatus,
+    Completion,
     Registration,
     RegistrationStatus,
 )
@@ -40,14 +41,14 @@ class Certificate:
 
 
 def certificate_for(user: User, registration_id: int) -> Certificate | None:
-    """The certificate of ``user``'s registration, if it is theirs, still active, and their
-    school's place completed the group; ``None`` otherwise (three queries)."""
+    """The certificate of ``user``'s registration, if it is theirs, still active, and they
+    completed the group; ``None`` otherwise (three queries)."""
     registration = (
         Registration.objects.filter(
             pk=registration_id,
             user=user,
             status=RegistrationStatus.ACTIVE,
-            place__status=PlaceStatus.COMPLETED,
+            completion=Completion.COMPLETED,
         )
         .select_related(
             "user",

@@ -1,11 +1,13 @@
 """How projects are delivered: groups, their sessions, schools' places and the people in them."""
 
 import secrets
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -13,7 +15,7 @@ from django.urls import reverse
 from core.fields import CheckedJSONField
 from core.querysets import HubOwnedQuerySet
 from participants.models import LLME, Hub, School, User
-from projects.models import GROUP_NOUNS, AcademicYear, ParticipantRole, Project
+from projects.models import AcademicYear, Oversubscription, ParticipantRole, Project
 
 
 class DeliveryMode(models.TextChoices):
@@ -330,7 +332,7 @@ class WorkGroup(CountersMixin, models.Model):
 
     @property
     def noun(self) -> str:
-        return GROUP_NOUNS[self.project.activity_type]
+        return self.project.group_noun
 
     def may_become(self, status: str) -> bool:
         """Whether ``GROUP_TRANSITIONS`` lets the group move from its status to ``status``."""
@@ -404,20 +406,61 @@ class PlaceQuerySet(HubOwnedQuerySet):
         return self.filter(status__in=TAKEN_PLACE_STATUSES)
 
     def waiting_list(self):
-        """Waiting places in the order they are served: first asked, then lowest id."""
-        return self.filter(status=PlaceStatus.WAITLISTED).order_by("requested_at", "pk")
+        """Waiting places in the order they are served, by their project's rule
+        (``WAITING_ORDER``)."""
+        return self.filter(status=PlaceStatus.WAITLISTED).order_by(*WAITING_ORDER)
 
     def recount_registrations(self) -> int:
         """Set these places' ``registration_count`` from their active registrations."""
         return recount(Place, PLACE_COUNTERS, self)
 
 
-def _served_no_later_than(requested_at, pk) -> Q:
-    """Waiting places served before or with the place asked at ``requested_at`` with ``pk``;
-    counting them gives its position. The one statement of the waiting list's order besides
-    ``PlaceQuerySet.waiting_list``; the values may be ``OuterRef``s."""
+# The waiting list's order, stated once: the project's ``oversubscription`` rule gives each
+# waiting school a priority, higher served first, then the earlier request, then the lower id.
+# First come, first served: everyone's priority is 0, so the time they asked decides.
+# Disadvantaged schools first: the school's free-school-meals percentage; a school with no
+# figure gets ``NO_FSM_FIGURE``, below every real percentage, so it comes last.
+NO_FSM_FIGURE = Decimal("-1")
+_PRIORITY = models.DecimalField(max_digits=5, decimal_places=1)
+
+
+def waiting_priority(rule, fsm_percentage):
+    """The priority expression: ``rule`` is the project's ``oversubscription`` (a path from
+    the rows, such as ``"work_group__project__oversubscription"``), ``fsm_percentage`` an
+    expression for the school's figure (an ``F`` or ``OuterRef``)."""
+    return Case(
+        When(
+            **{rule: Oversubscription.DISADVANTAGE_FIRST},
+            then=Coalesce(fsm_percentage, Value(NO_FSM_FIGURE), output_field=_PRIORITY),
+        ),
+        default=Value(Decimal(0)),
+        output_field=_PRIORITY,
+    )
+
+
+PLACE_PRIORITY = waiting_priority(
+    "work_group__project__oversubscription", F("school__fsm_percentage")
+)
+WAITING_ORDER = (PLACE_PRIORITY.desc(), "requested_at", "pk")
+
+
+def waiting_key(rule: str, fsm_percentage, requested_at, pk) -> tuple:
+    """``WAITING_ORDER`` in Python, for rows already read: sorting by it serves them in turn."""
+    if rule == Oversubscription.DISADVANTAGE_FIRST:
+        priority = NO_FSM_FIGURE if fsm_percentage is None else Decimal(fsm_percentage)
+    else:
+        priority = Decimal(0)
+    return (-priority, requested_at, pk)
+
+
+def _served_no_later_than(priority, requested_at, pk) -> Q:
+    """Waiting places (aliased ``.alias(priority=PLACE_PRIORITY)``) served before or with the
+    place of this priority, asked at ``requested_at`` with ``pk``: counting them gives its
+    position. The values may be ``OuterRef``s or expressions."""
     return Q(status=PlaceStatus.WAITLISTED) & (
-        Q(requested_at__lt=requested_at) | Q(requested_at=requested_at, pk__lte=pk)
+        Q(priority__gt=priority)
+        | Q(priority=priority, requested_at__lt=requested_at)
+        | Q(priority=priority, requested_at=requested_at, pk__lte=pk)
     )
 
 
@@ -425,21 +468,29 @@ def waitlist_position(place: "Place") -> int | None:
     """A waiting place's position on its group's waiting list (1 is next), else ``None``."""
     if place.status != PlaceStatus.WAITLISTED:
         return None
-    return Place.objects.filter(
-        _served_no_later_than(place.requested_at, place.pk), work_group_id=place.work_group_id
-    ).count()
+    positions = Place.objects.filter(pk=place.pk).annotate(n=waitlist_position_subquery(""))
+    return positions.values_list("n", flat=True).first()
 
 
 def waitlist_position_subquery(place: str = "place") -> Subquery:
     """``waitlist_position`` as a subquery, for annotating rows that reach a place by ``place``
-    (``"place"`` from a registration, ``""`` from a place itself)."""
+    (``"place"`` from a registration, ``""`` from a place itself); ``None`` for a place not
+    waiting."""
     prefix = f"{place}__" if place else ""
+    # The rule read from the counted rows: they are in the outer place's group.
+    priority = waiting_priority(
+        "work_group__project__oversubscription", OuterRef(f"{prefix}school__fsm_percentage")
+    )
     ahead = (
         Place.objects.filter(
-            _served_no_later_than(
-                OuterRef(f"{prefix}requested_at"), OuterRef(f"{prefix}pk" if prefix else "pk")
-            ),
+            Exact(OuterRef(f"{prefix}status"), PlaceStatus.WAITLISTED),
             work_group=OuterRef(f"{prefix}work_group"),
+        )
+        .alias(priority=PLACE_PRIORITY)
+        .filter(
+            _served_no_later_than(
+                priority, OuterRef(f"{prefix}requested_at"), OuterRef(f"{prefix}pk")
+            )
         )
         .order_by()
         .values("work_group")

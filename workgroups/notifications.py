@@ -80,3 +80,18 @@ def nominated(nomination: Nomination) -> None:
             "signup_url": absolute_url(reverse("account_signup")),
         },
     )
+
+
+def nomination_cancelled(nomination: Nomination, *, by) -> None:
+    """One short note, as the named person was emailed the invitation: it is off, nothing to do.
+    Someone acting for the hub is named as the hub."""
+    place = nomination.place
+    if by.pk == nomination.invited_by_id or by.school_id == place.school_id:
+        cancelled_by = by.get_full_name() or by.email
+    else:
+        cancelled_by = str(place.work_group.hub)
+    _send(
+        "nomination_cancelled",
+        [nomination.email],
+        {"nomination": nomination, "group": place.work_group, "cancelled_by": cancelled_by},
+    )

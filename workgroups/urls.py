@@ -21,6 +21,11 @@ urlpatterns = [
         views.AnswerInvitationView.as_view(answer="decline"),
         name="decline_invitation",
     ),
+    path(
+        "invitations/<int:pk>/cancel/",
+        views.CancelInvitationView.as_view(),
+        name="cancel_invitation",
+    ),
     path("places/<int:pk>/", views.PlaceDetailView.as_view(), name="place"),
     path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session"),
     path("calendar/reset/", views.ResetCalendarTokenView.as_view(), name="calendar_reset"),

@@ -1,5 +1,5 @@
-"""Schools and people: who took part, who completed, who withdrew and when, and how many of
-the schools have more disadvantaged pupils than most schools of their phase.
+"""Schools and people: who took part, who completed (and who did not), who withdrew and when,
+and how many of the schools have more disadvantaged pupils than most schools of their phase.
 
 Only groups in the counts (not cancelled, not drafts) are counted. Schools are counted by the
 ``Place`` rows, people by the ``Registration`` rows, each with one aggregate query for the totals
@@ -17,6 +17,7 @@ from evaluations.reports.scope import UNKNOWN, Scope, percent
 from participants.models import School, SchoolPhase
 from workgroups.models import (
     TAKEN_PLACE_STATUSES,
+    Completion,
     Place,
     PlaceStatus,
     Registration,
@@ -63,6 +64,7 @@ def school_counts(above: Q | None = None) -> dict[str, Count]:
     counts = {
         "schools": _distinct_schools(SCHOOL_TOOK_PART),
         "schools_completed": _distinct_schools(Q(status=PlaceStatus.COMPLETED)),
+        "schools_not_completed": _distinct_schools(Q(status=PlaceStatus.NOT_COMPLETED)),
         "schools_started": _distinct_schools(GROUP_COMPLETED & SCHOOL_TOOK_PART),
         "schools_withdrawn": _distinct_schools(WITHDRAWN),
         "schools_withdrawn_after_attending": _distinct_schools(WITHDRAWN & Q(attended=True)),
@@ -107,8 +109,12 @@ def people_counts() -> dict[str, Count]:
         "participants": _distinct_people(PERSON_TOOK_PART),
         "participants_active": _distinct_people(ACTIVE_IN_PLACE),
         "people_started": _distinct_people(GROUP_COMPLETED & PERSON_TOOK_PART),
+        # Each person's own outcome, not their school's.
         "people_completed": _distinct_people(
-            Q(status=RegistrationStatus.ACTIVE, place__status=PlaceStatus.COMPLETED)
+            Q(status=RegistrationStatus.ACTIVE, completion=Completion.COMPLETED)
+        ),
+        "people_not_completed": _distinct_people(
+            Q(status=RegistrationStatus.ACTIVE, completion=Completion.NOT_COMPLETED)
         ),
         "people_withdrawn": _distinct_people(PERSON_LEFT),
         "people_withdrawn_after_attending": _distinct_people(PERSON_LEFT & Q(attended=True)),

@@ -259,6 +259,8 @@ MEASURES = {
     "participants": "participants (everyone who took part)",
     "participants_active": "participants registered now",
     "schools_started": "schools that took part in a completed group",
+    "schools_not_completed": "schools that did not complete",
+    "people_not_completed": "participants who did not complete",
     "people_started": "people who took part in a completed group",
     "rate": "attendance %",
     "apologies_rate": "apologies %",

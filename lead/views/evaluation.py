@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.views.generic import FormView
 
@@ -19,6 +19,13 @@ class EvaluationView(LeadGroupMixin, FormView):
 
     template_name = "lead/evaluation_form.html"
     form_class = EvaluationForm
+
+    @cached_property
+    def group(self):
+        group = super().group
+        if not group.project.rules.evaluation:  # a community has no end-of-year evaluation
+            raise Http404("This group has no end-of-year evaluation.")
+        return group
 
     @cached_property
     def evaluation(self):

@@ -1,4 +1,5 @@
-"""The lead's dashboard, each group's page, its roster, action plan and closing the year.
+"""The lead's dashboard, each group's page, its roster, action plan, closing the year and who
+completed.
 
 Every view reaches groups through ``rules.visible_groups`` (milestones through the same rule),
 so anything outside the user's reach is 404. Changes go through the services.
@@ -22,19 +23,26 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from core.admin_tools import add_reasons
 from core.csv import csv_response
+from core.text import parse_id
 from evaluations.models import EvaluationStatus
 from lead import queries, rules
-from lead.forms import GroupEmailForm, MilestoneForm, MilestoneProgressForm
+from lead.forms import (
+    CompletionOverrideForm,
+    GroupEmailForm,
+    MilestoneForm,
+    MilestoneProgressForm,
+)
 from participants.models import LLME
-from projects.models import ActivityType
 from workgroups.models import (
     ACTIVE_PLACE_STATUSES,
+    CLOSED_PLACE_STATUSES,
     UNDER_WAY_GROUP_STATUSES,
+    Completion,
     MilestoneTerm,
     Registration,
     WorkGroupStatus,
 )
-from workgroups.services import delivery
+from workgroups.services import completion, delivery
 from workgroups.services.delivery import DeliveryError
 
 EVALUATED_STATUSES = UNDER_WAY_GROUP_STATUSES
@@ -53,7 +61,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         for group in groups:
             # Due once the year's sessions are over: it looks back on the whole year.
             group.evaluation_due = (
-                group.status in EVALUATED_STATUSES
+                group.project.rules.evaluation
+                and group.status in EVALUATED_STATUSES
                 and group.evaluation_status not in DONE_EVALUATION
                 and group.next_session is None
             )
@@ -106,7 +115,8 @@ class GroupDetailView(LoginRequiredMixin, DetailView):
             "can_close": group.may_become(WorkGroupStatus.COMPLETED)
             and any(not s.cancelled for s in sessions)
             and all(s.cancelled or s.ends_at <= now for s in sessions),
-            "is_targeted_support": group.project.activity_type == ActivityType.TARGETED_SUPPORT,
+            "is_targeted_support": group.project.rules.action_plan,
+            "evaluated": group.project.rules.evaluation,
             "evaluation": getattr(group, "evaluation", None),
             "evaluation_open": group.status in EVALUATED_STATUSES,
         }
@@ -168,14 +178,85 @@ class CloseYearView(LeadGroupMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            completed = delivery.mark_completions(work_group=self.group)
+            completed = completion.mark_completions(work_group=self.group)
         except DeliveryError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(group_url(self.group))
+        schools = "school" if len(completed) == 1 else "schools"
         messages.success(
-            request, f"The year is closed: {len(completed)} school(s) completed the group."
+            request,
+            f"The year is closed: {len(completed)} {schools} completed the group. Here is who "
+            "completed; you can change someone's outcome, saying why.",
         )
-        return HttpResponseRedirect(group_url(self.group))
+        return HttpResponseRedirect(completion_url(self.group))
+
+
+def completion_url(group) -> str:
+    return reverse("lead:completion", kwargs={"pk": group.pk})
+
+
+class CompletionView(LeadGroupMixin, TemplateView):
+    """Who completed the group: each participant's attendance against the sessions counted for
+    them and their outcome, with a form to change it (saying why) once the group is completed."""
+
+    template_name = "lead/completion.html"
+
+    def people(self) -> list[Registration]:
+        """The group's participants with an outcome, in one query, by school."""
+        people = Registration.objects.active().filter(
+            work_group=self.group, place__status__in=CLOSED_PLACE_STATUSES
+        )
+        return list(
+            completion.with_attendance(people)
+            .select_related("user", "role", "place__school")
+            .order_by(
+                "place__school__name",
+                "place_id",
+                "role__order",
+                "user__last_name",
+                "user__first_name",
+                "pk",
+            )
+        )
+
+    def get_context_data(self, *, bound=None, **kwargs):
+        people = self.people()
+        for person in people:
+            prefix = f"person-{person.pk}"
+            person.form = (
+                bound
+                if bound is not None and bound.prefix == prefix
+                else CompletionOverrideForm(
+                    prefix=prefix, initial={"completion": person.completion}
+                )
+            )
+        return super().get_context_data(
+            people=people,
+            form=bound,
+            completed=self.group.status == WorkGroupStatus.COMPLETED,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        registration = get_object_or_404(
+            Registration.objects.filter(work_group=self.group).select_related("user"),
+            pk=parse_id(request.POST.get("registration")) or 0,
+        )
+        form = CompletionOverrideForm(request.POST, prefix=f"person-{registration.pk}")
+        if form.is_valid():
+            try:
+                completion.override_completion(
+                    registration=registration, by=request.user, **form.cleaned_data
+                )
+            except DeliveryError as error:
+                add_reasons(form, error)
+            else:
+                name = registration.user.get_full_name() or registration.user.email
+                outcome = dict(Completion.choices)[form.cleaned_data["completion"]].lower()
+                messages.success(request, f"{name}'s outcome is now: {outcome}.")
+                return HttpResponseRedirect(completion_url(self.group))
+        form.person = registration
+        return self.render_to_response(self.get_context_data(bound=form))
 
 
 # Targeted Support action plans ------------------------------------------------------------
@@ -188,7 +269,7 @@ class MilestoneCreateView(LeadGroupMixin, FormView):
     @cached_property
     def group(self):
         group = super().group
-        if group.project.activity_type != ActivityType.TARGETED_SUPPORT:
+        if not group.project.rules.action_plan:
             raise_not_found()
         return group
 

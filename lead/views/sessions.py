@@ -175,6 +175,7 @@ class SessionRecordView(LeadSessionMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["areas"] = self.group.project.outcome_areas.all()
+        kwargs["tasks"] = self.group.project.rules.between_session_tasks
         return kwargs
 
     def get_initial(self):
@@ -201,11 +202,14 @@ class SessionRecordView(LeadSessionMixin, FormView):
                 observed=data["observed"],
                 refined=data["refined"],
                 outcome_notes=form.outcome_notes(),
-                gap_task=data["gap_task"],
+                gap_task=data.get("gap_task", ""),
                 finish=finish,
             )
         except DeliveryError as error:
-            form.add_error(None, str(error))
+            for reason in error.details:
+                form.add_error(
+                    reason.field if reason.field in form.fields else None, reason.message
+                )
             return self.form_invalid(form)
         state = "finished" if finish else "saved as a draft"
         messages.success(self.request, f"The record of session {self.session.number} is {state}.")

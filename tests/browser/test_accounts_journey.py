@@ -120,6 +120,10 @@ def test_a_teacher_signs_up_confirms_signs_in_and_completes_their_profile(
     page.keyboard.press("Space")
     expect(school).to_be_checked()
     page.keyboard.press("Tab")
+    reminders = page.get_by_label("Email me reminders")
+    expect(reminders).to_be_focused()
+    expect(reminders).to_be_checked()
+    page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Save your profile")).to_be_focused()
     page.keyboard.press("Enter")
 

@@ -218,17 +218,21 @@ def test_a_long_list_of_groups_comes_a_page_at_a_time_by_region(client):
     yorkshire = HubFactory(name="White Rose Maths Hub")
     for number in range(22):
         group(project=project, hub=london if number % 2 else yorkshire, name=f"Group {number:02d}")
+    this_year = year().label.replace("/", "-")
 
-    first = client.get(project.get_absolute_url()).content.decode()
-    second = client.get(project.get_absolute_url(), {"page": "2"}).content.decode()
+    every_year = client.get(project.get_absolute_url()).content.decode()
+    first = client.get(project.get_absolute_url(), {"year": this_year}).content.decode()
+    second = client.get(project.get_absolute_url(), {"year": this_year, "page": "2"})
 
+    assert len(group_names_in(every_year)) == 20
+    assert f'href="?year={this_year}#groups">See all 22 Work Groups in {year()}</a>' in every_year
     assert len(group_names_in(first)) == 20
-    assert len(group_names_in(second)) == 2
-    assert first.index('<h3 class="h5 mt-3">London</h3>') < first.index("Yorkshire and the Humber")
+    assert len(group_names_in(second.content.decode())) == 2
+    assert first.index('<h4 class="h5 mt-3">London</h4>') < first.index("Yorkshire and the Humber")
     assert "22 Work Groups run by other hubs" not in first  # nobody's hub: every group counts
     assert "22 Work Groups, by region: 1 to 20." in first
-    assert 'href="?page=2#groups">Next page</a>' in first
-    assert 'aria-label="Pages of groups"' in second
+    assert f'href="?year={this_year}&amp;page=2#groups">Next page</a>' in first
+    assert 'aria-label="Pages of groups"' in second.content.decode()
 
 
 def test_each_group_shows_a_summary_of_its_sessions_not_every_date(client):

@@ -22,6 +22,7 @@ from tests.factories import (
 from workgroups.models import (
     Attendance,
     AttendanceStatus,
+    Completion,
     GapTaskResponse,
     PlaceStatus,
     WorkGroupStatus,
@@ -94,7 +95,7 @@ def busy_group(project, year, hub_, *, schools: int = 2):
     for _ in range(schools):
         school = SchoolFactory(fsm_percentage=None)  # leaves the national median alone
         place = PlaceFactory(work_group=group, school=school, status=PlaceStatus.COMPLETED)
-        registration = person_in(place)
+        registration = person_in(place, completion=Completion.COMPLETED)
         for session in sessions:
             AttendanceFactory(session=session, registration=registration)
         GapTaskResponseFactory(registration=registration, session_record=record)

@@ -45,7 +45,12 @@ from tests.factories import (
     WorkGroupFactory,
     region,
 )
-from workgroups.models import AttendanceStatus, PlaceStatus, WorkGroupStatus
+from workgroups.models import (
+    CLOSED_PLACE_STATUSES,
+    AttendanceStatus,
+    PlaceStatus,
+    WorkGroupStatus,
+)
 
 P, L, A, X = (
     AttendanceStatus.PRESENT,
@@ -132,6 +137,9 @@ def build_world() -> World:
 
     def person(name, place_, role=lead_role, user=None, **extra):
         user = user or UserFactory(school=place_.school, first_name=name, last_name="Teacher")
+        if place_.status in CLOSED_PLACE_STATUSES and "status" not in extra:
+            # Everyone in a completed school completed; nobody in one that did not.
+            extra["completion"] = place_.status
         w.people[name] = RegistrationFactory(place=place_, user=user, role=role, **extra)
         return w.people[name]
 
@@ -158,7 +166,7 @@ def build_world() -> World:
     # B1: pH kept its place but did not complete; pI (and j1) withdrew after the first session.
     person("h1", place("B1", "sA", DONE))
     person("h2", w.people["h1"].place, role=maths_role)
-    person("i1", place("B1", "pH", CONFIRMED))
+    person("i1", place("B1", "pH", PlaceStatus.NOT_COMPLETED))
     person("j1", place("B1", "pI", WITHDRAWN, decided=20), **withdrawn(20))
     person("n1", place("B2", "pL", DONE))
     person("k1", place("BX", "pJ", WITHDRAWN, decided=18), **withdrawn(18))

@@ -96,6 +96,7 @@ def test_reach_counts_completion_and_withdrawals_and_when(world):
     assert totals == {
         "schools": 11,
         "schools_completed": 8,
+        "schools_not_completed": 1,  # pH
         "schools_started": 10,
         "schools_withdrawn": 2,
         "schools_withdrawn_after_attending": 1,  # pI
@@ -108,6 +109,7 @@ def test_reach_counts_completion_and_withdrawals_and_when(world):
         "participants_active": 12,
         "people_started": 13,  # a1 a2 b1 b2 d1, o1, h1 h2 i1 j1, n1, l1 m1
         "people_completed": 10,
+        "people_not_completed": 1,  # i1
         "people_withdrawn": 3,
         "people_withdrawn_after_attending": 2,  # b2, j1
         "people_withdrawn_before_start": 1,  # c1

@@ -20,6 +20,7 @@ from tests.lead.factories import add_schools, led_group, past_session
 from workgroups import services
 from workgroups.models import (
     Attendance,
+    Completion,
     MilestoneStatus,
     PlaceStatus,
     RecordStatus,
@@ -396,25 +397,33 @@ def attend(session, registration, status="present"):
     Attendance.objects.create(session=session, registration=registration, status=status)
 
 
-def test_schools_attending_enough_held_sessions_complete_the_group(group):
+def test_schools_with_someone_attending_enough_held_sessions_complete_the_group(group):
     group.project.completion_attendance = 75
     group.project.save()
     keen, patchy = (add_schools(group, 1, people=2) for _ in range(2))
     sessions = [past_session(group, days_ago=d) for d in (40, 30, 20, 10)]
     past_session(group, days_ago=5, cancelled=True)
     for session in sessions[:3]:
-        attend(session, keen[session.number % 2], "late")  # either participant counts
+        attend(session, keen[0], "late")  # late counts as there
+    attend(sessions[3], keen[1])
     attend(sessions[0], patchy[0])
-    attend(sessions[1], patchy[0])
+    attend(sessions[1], patchy[1])  # two people's halves do not make a whole
     attend(sessions[2], patchy[1], "absent")
 
     completed = services.mark_completions(work_group=group)
 
     assert [p.school for p in completed] == [keen[0].place.school]
+    outcomes = dict(group.registrations.values_list("pk", "completion"))
+    assert [outcomes[r.pk] for r in keen + patchy] == [
+        Completion.COMPLETED,
+        Completion.NOT_COMPLETED,
+        Completion.NOT_COMPLETED,
+        Completion.NOT_COMPLETED,
+    ]
     keen[0].place.refresh_from_db()
     patchy[0].place.refresh_from_db()
     assert keen[0].place.status == PlaceStatus.COMPLETED
-    assert patchy[0].place.status == PlaceStatus.CONFIRMED
+    assert patchy[0].place.status == PlaceStatus.NOT_COMPLETED
     group.refresh_from_db()
     assert group.status == WorkGroupStatus.COMPLETED
 

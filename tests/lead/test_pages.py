@@ -573,9 +573,10 @@ def test_closing_the_year_from_the_group_page_completes_attending_schools(
     response = lead_client.post(reverse("lead:close_year", args=[group.pk]))
 
     assert response.status_code == 302
+    assert response["Location"] == reverse("lead:completion", args=[group.pk])
     statuses = dict(group.places.values_list("pk", "status"))
     assert statuses[registrations[0].place_id] == PlaceStatus.COMPLETED
-    assert statuses[registrations[2].place_id] == PlaceStatus.CONFIRMED
+    assert statuses[registrations[2].place_id] == PlaceStatus.NOT_COMPLETED
 
 
 @pytest.mark.parametrize("query", [{"page": "abc"}, {"phase": "<script>"}, {"year": "-1"}])

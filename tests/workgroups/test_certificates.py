@@ -1,5 +1,5 @@
-"""A certificate of participation for each person whose school's place completed its group,
-and for nobody else."""
+"""A certificate of participation for each person who completed their group (their own
+outcome, not their school's), and for nobody else."""
 
 import datetime
 
@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.evaluations.report_factories import AttendanceFactory
-from tests.factories import TeacherFactory
+from tests.factories import RegistrationFactory, TeacherFactory
 from tests.lead.factories import add_schools, led_group, past_session
 from workgroups.certificates import certificate_for
-from workgroups.models import AttendanceStatus, PlaceStatus, RegistrationStatus
+from workgroups.models import AttendanceStatus, Completion, PlaceStatus, RegistrationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def finished():
     """A group whose first school completed: its teacher attended two of three sessions (90
-    and 120 minutes) and sent apologies for the third; the second school withdrew."""
+    and 120 minutes), sent apologies for the third and completed; the second school withdrew."""
     group = led_group(name="Cedar Work Group")
     mine, theirs = add_schools(group, 2, people=1)
     lengths = [90, 120, 60]
@@ -32,6 +32,8 @@ def finished():
     AttendanceFactory(session=sessions[2], registration=mine, status=AttendanceStatus.APOLOGIES)
     mine.place.status = PlaceStatus.COMPLETED
     mine.place.save(update_fields=["status"])
+    mine.completion = Completion.COMPLETED
+    mine.save(update_fields=["completion"])
     theirs.place.status = PlaceStatus.WITHDRAWN
     theirs.place.save(update_fields=["status"])
     return group, mine, theirs, sessions
@@ -82,3 +84,17 @@ def test_the_person_downloads_it_as_a_pdf_from_their_registrations(client, finis
         "Certificate of participation"
         not in client.get(reverse("workgroups:my_registrations")).content.decode()
     )
+
+
+def test_no_certificate_for_a_person_who_did_not_complete_though_their_school_did(client, finished):
+    _group, mine, _theirs, _sessions = finished
+    colleague = RegistrationFactory(place=mine.place, completion=Completion.NOT_COMPLETED)
+    url = reverse("workgroups:certificate", args=[colleague.pk])
+    client.force_login(colleague.user)
+
+    page = client.get(reverse("workgroups:my_registrations")).content.decode()
+
+    assert certificate_for(colleague.user, colleague.pk) is None
+    assert f'href="{url}"' not in page
+    assert client.get(url).status_code == 404
+    assert certificate_for(mine.user, mine.pk) is not None  # their school's colleague did

@@ -10,6 +10,7 @@ from tests.factories import SchoolFactory, TeacherFactory, WorkGroupFactory
 from workgroups import services
 from workgroups.models import (
     GROUP_TRANSITIONS,
+    Completion,
     PlaceStatus,
     RegistrationStatus,
     WorkGroupStatus,
@@ -95,9 +96,9 @@ def test_cancelling_releases_every_place_and_tells_everyone_why(
     assert all("The lead is unwell." in m.body for m in mail.outbox)
 
 
-def test_completing_marks_the_schools_that_attended():
+def test_completing_marks_who_attended_completed_and_who_did_not():
     group = WorkGroupFactory()
-    registration = registered(group, schools=1)[0]
+    registration, absent = registered(group, schools=2)
     services.change_status(work_group=group, status=WorkGroupStatus.RUNNING)
     now = timezone.now()
     session = services.schedule_session(
@@ -108,9 +109,21 @@ def test_completing_marks_the_schools_that_attended():
         joining_link="https://meet.example.org/x",
         confirmed=True,  # in the past, on purpose
     )
-    services.record_attendance(session=session, marks={registration.pk: "present"})
+    services.record_attendance(
+        session=session, marks={registration.pk: "present", absent.pk: "absent"}
+    )
 
     services.change_status(work_group=group, status=WorkGroupStatus.COMPLETED)
 
-    registration.place.refresh_from_db()
-    assert registration.place.status == PlaceStatus.COMPLETED
+    registration.refresh_from_db()
+    absent.refresh_from_db()
+    assert (registration.completion, registration.place.status) == (
+        Completion.COMPLETED,
+        PlaceStatus.COMPLETED,
+    )
+    assert (absent.completion, absent.place.status) == (
+        Completion.NOT_COMPLETED,
+        PlaceStatus.NOT_COMPLETED,
+    )
+    group.refresh_from_db()
+    assert (group.status, group.taken_count) == (WorkGroupStatus.COMPLETED, 2)

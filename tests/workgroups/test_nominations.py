@@ -165,7 +165,7 @@ def test_inviting_needs_the_school_to_hold_a_place():
     assert not Nomination.objects.exists()
 
 
-def test_invitation_is_emailed_and_counts_against_the_role_limit(
+def test_invitation_is_emailed_and_takes_no_seat_until_accepted(
     django_capture_on_commit_callbacks,
 ):
     work_group, place = held_place()
@@ -173,14 +173,16 @@ def test_invitation_is_emailed_and_counts_against_the_role_limit(
 
     with django_capture_on_commit_callbacks(execute=True):
         invite(leader, work_group, "new@school.example")
-    with pytest.raises(services.RegistrationError, match="all taken or promised"):
-        invite(leader, work_group, "two@school.example")
+    # One seat of two is left: a second invitation is still allowed, whoever accepts first
+    # takes it.
+    invite(leader, work_group, "two@school.example")
 
-    [message] = mail.outbox
+    message = mail.outbox[0]
     assert message.to == ["new@school.example"]
     assert "create an account" in message.body
     assert "http://127.0.0.1:8000/accounts/signup/" in message.body
     assert "you are not registered until you do" in message.body
+    assert "This invitation lapses on " in message.body
 
 
 def test_a_colleague_with_an_account_is_emailed_to_accept_on_their_registrations_page(
@@ -365,7 +367,7 @@ def test_people_who_are_not_confirmed_leaders_cannot_post_nominations(client, st
     assert not mail.outbox
 
 
-def test_place_page_lists_open_invitations_as_filling_a_role(client):
+def test_place_page_lists_open_invitations_without_taking_a_seat(client):
     project = running_project(roles=[("Lead participant", 2)])
     work_group, place = held_place(group(project=project))
     leader = leader_at(place.school)
@@ -376,7 +378,7 @@ def test_place_page_lists_open_invitations_as_filling_a_role(client):
 
     row = response.context["roster"][0]
     assert row.invited == ["new@school.example"]
-    assert row.missing == 0
+    assert row.missing == 1
     assert "new@school.example (invited)" in response.content.decode()
 
 

@@ -6,10 +6,18 @@ from django.db import migrations, models
 
 
 def mark_completed_participants(apps, schema_editor):
-    """Participants of places completed before a person's outcome was kept completed too."""
+    """Groups closed before each person's outcome was kept: participants of completed places
+    completed; places still confirmed in a completed group did not complete, nor their people."""
+    Place = apps.get_model("workgroups", "Place")
     Registration = apps.get_model("workgroups", "Registration")
+    Place.objects.filter(status="confirmed", work_group__status="completed").update(
+        status="not_completed"
+    )
     Registration.objects.filter(place__status="completed", status="active").update(
         completion="completed"
+    )
+    Registration.objects.filter(place__status="not_completed", status="active").update(
+        completion="not_completed"
     )
 
 

@@ -1,11 +1,15 @@
 """Every change of state in delivery: views, the admin, tasks and commands call these."""
 
+from workgroups.services.completion import (
+    CompletionError,
+    mark_completions,
+    override_completion,
+)
 from workgroups.services.delivery import (
     DeliveryError,
     add_milestone,
     cancel_session,
     lock_evidence,
-    mark_completions,
     record_attendance,
     reschedule_session,
     save_session_record,
@@ -19,6 +23,7 @@ from workgroups.services.nominations import claim_nominations, nominate
 from workgroups.services.registration import (
     RegistrationError,
     change_capacity,
+    check_capacity,
     confirm_place,
     decline_place,
     promote_from_waitlist,
@@ -27,6 +32,7 @@ from workgroups.services.registration import (
 )
 
 __all__ = [
+    "CompletionError",
     "DeliveryError",
     "GapTaskError",
     "LifecycleError",
@@ -36,6 +42,7 @@ __all__ = [
     "cancel_session",
     "change_capacity",
     "change_status",
+    "check_capacity",
     "claim_nominations",
     "confirm_place",
     "decline_place",
@@ -43,6 +50,7 @@ __all__ = [
     "mark_completions",
     "next_statuses",
     "nominate",
+    "override_completion",
     "promote_from_waitlist",
     "record_attendance",
     "register",
@@ -54,3 +62,7 @@ __all__ = [
     "update_milestone",
     "withdraw",
 ]
+
+from workgroups.services.copying import CopyError, CopyOutcome, copy_group, copy_groups
+
+__all__ += ["CopyError", "CopyOutcome", "copy_group", "copy_groups"]

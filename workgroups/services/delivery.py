@@ -7,11 +7,10 @@ raises ``DeliveryError`` with a message a lead can read, and changes nothing whe
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from core import audit, scoping
@@ -19,10 +18,8 @@ from core.email import send_templated
 from core.errors import DomainError, Reason
 from core.text import check_lengths
 from participants.models import User
-from projects.models import ActivityType
-from workgroups.cache import group_changed, sessions_changed
+from workgroups.cache import sessions_changed
 from workgroups.models import (
-    ATTENDED_STATUSES,
     TAKEN_PLACE_STATUSES,
     Attendance,
     AttendanceStatus,
@@ -30,8 +27,6 @@ from workgroups.models import (
     Milestone,
     MilestoneStatus,
     MilestoneTerm,
-    Place,
-    PlaceStatus,
     RecordStatus,
     Registration,
     RegistrationStatus,
@@ -39,8 +34,6 @@ from workgroups.models import (
     SessionFocus,
     SessionRecord,
     WorkGroup,
-    WorkGroupStatus,
-    recount_group,
 )
 
 # Added to a session's number for a moment while the group's sessions are renumbered.
@@ -552,7 +545,9 @@ def save_session_record(
     """Save a session's record as a draft, or finish it; finished records may still be edited."""
     session = _lock_session(session)
     notes = {code: text for code, text in (outcome_notes or {}).items() if text}
-    _check_record(session, what_was_done=what_was_done, notes=notes, finish=finish)
+    _check_record(
+        session, what_was_done=what_was_done, notes=notes, finish=finish, gap_task=gap_task
+    )
     _check_text(
         what_was_done=what_was_done,
         what_was_observed=observed,
@@ -575,7 +570,9 @@ def save_session_record(
     return record
 
 
-def _check_record(session: Session, *, what_was_done: str, notes: dict, finish: bool) -> None:
+def _check_record(
+    session: Session, *, what_was_done: str, notes: dict, finish: bool, gap_task: str
+) -> None:
     if session.cancelled:
         raise DeliveryError("This session was cancelled, so it has no record.")
     if session.starts_at > timezone.now():
@@ -587,6 +584,15 @@ def _check_record(session: Session, *, what_was_done: str, notes: dict, finish: 
         raise DeliveryError("Notes can only be written against the project's outcome areas.")
     if finish and not what_was_done.strip():
         raise DeliveryError("Say what was done in the session before finishing the record.")
+    project = session.work_group.project
+    if gap_task.strip() and not project.rules.between_session_tasks:
+        raise DeliveryError(
+            Reason(
+                f"A {project.rules.label.lower()} {project.group_noun} has no between-session "
+                "tasks: leave the task empty.",
+                field="gap_task",
+            )
+        )
 
 
 # Completion -------------------------------------------------------------------------------
@@ -612,64 +618,14 @@ def held_sessions(work_group: WorkGroup, now: datetime.datetime | None = None):
     return Session.objects.filter(work_group=work_group, cancelled=False, ends_at__lte=now)
 
 
-@transaction.atomic
-def mark_completions(*, work_group: WorkGroup) -> list[Place]:
-    """Close the year: schools that attended enough of the held sessions complete the group.
-
-    A school attended a session when any of its participants was there (present or late).
-    Attendance is counted in the database. Safe to run twice.
-    """
-    group = WorkGroup.objects.locked(work_group)
-    now = timezone.now()
-    if not (
-        group.status == WorkGroupStatus.COMPLETED or group.may_become(WorkGroupStatus.COMPLETED)
-    ):
-        raise DeliveryError(f"A {group.get_status_display().lower()} group cannot be closed.")
-    if group.sessions.filter(cancelled=False, ends_at__gt=now).exists():
-        raise DeliveryError("Some sessions have not happened yet; close the year after the last.")
-    held = held_sessions(group, now)
-    total = held.count()
-    if not total:
-        raise DeliveryError("No sessions have been held, so no school can complete the group.")
-    needed = math.ceil(total * group.project.completion_attendance / 100)
-    completing = _places_attending(group, held).filter(sessions_attended__gte=needed)
-    places = list(completing.select_related("school", "work_group"))
-    Place.objects.filter(pk__in=[place.pk for place in places]).update(
-        status=PlaceStatus.COMPLETED, decided_at=now
-    )
-    recount_group(group)  # the update saved no rows, so nothing recounted them
-    group_changed(group)
-    for place in places:  # the update sent no signals: the audit trail hears it here
-        audit.record(
-            place,
-            changes={
-                "status": (place.status, PlaceStatus.COMPLETED),
-                "decided_at": (place.decided_at, now),
-            },
-        )
-    if group.status != WorkGroupStatus.COMPLETED:
-        group.status = WorkGroupStatus.COMPLETED
-        group.save(update_fields=["status"])
-    return places
-
-
-def _places_attending(group: WorkGroup, held):
-    attended = Q(
-        registrations__attendances__status__in=ATTENDED_STATUSES,
-        registrations__attendances__session__in=held,
-    )
-    return Place.objects.filter(work_group=group, status=PlaceStatus.CONFIRMED).annotate(
-        sessions_attended=Count(
-            "registrations__attendances__session", filter=attended, distinct=True
-        )
-    )
+# Closing the year (who completed) is ``workgroups.services.completion``.
 
 
 # Targeted Support action plans ------------------------------------------------------------
 
 
 def _check_action_plan(group: WorkGroup) -> None:
-    if group.project.activity_type != ActivityType.TARGETED_SUPPORT:
+    if not group.project.rules.action_plan:
         raise DeliveryError("Only Targeted Support in Maths groups have an action plan.")
 
 

@@ -2,8 +2,9 @@
 
 Every status change goes through ``change_status``, which asks the group's transition table
 (``workgroups.models.GROUP_TRANSITIONS``) and does what the change means: completing marks
-which schools completed, cancelling releases every place and tells everyone. Full and
-recruiting swap by themselves as places come and go (``registration.sync_full_status``).
+who completed, person by person and school by school (``completion``); cancelling releases
+every place and tells everyone. Full and recruiting swap by themselves as places come and go
+(``registration.sync_full_status``).
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from core.text import check_lengths
 from workgroups.cache import group_changed
 from workgroups.models import (
     ACTIVE_PLACE_STATUSES,
+    CLOSED_PLACE_STATUSES,
     Place,
     PlaceStatus,
     RegistrationStatus,
     WorkGroup,
     WorkGroupStatus,
 )
-from workgroups.services.delivery import mark_completions
+from workgroups.services.completion import mark_completions
 from workgroups.services.registration import promote_from_waitlist, sync_full_status
 
 
@@ -88,7 +90,7 @@ def cancel(*, work_group: WorkGroup, reason: str) -> WorkGroup:
     now = timezone.now()
     places = list(
         Place.objects.filter(work_group=group, status__in=ACTIVE_PLACE_STATUSES)
-        .exclude(status=PlaceStatus.COMPLETED)
+        .exclude(status__in=CLOSED_PLACE_STATUSES)
         .select_related("school")
     )
     people = sorted(

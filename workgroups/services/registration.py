@@ -1,7 +1,8 @@
 """Places and registrations: register, withdraw and the waiting list.
 
 Each runs in one transaction and locks the group's row before counting places, so two schools
-can never take the last place and the waiting list is served strictly in the order schools asked.
+can never take the last place and the waiting list is served strictly in its order (the
+project's rule, ``workgroups.models.WAITING_ORDER``).
 Every change of a place or registration recounts the group's and the place's counters (saving
 a row does it; the bulk updates here call ``recount_group``) under that lock, and tells the
 cache the group's pages are stale (``group_changed``).
@@ -15,7 +16,7 @@ from django.utils import timezone
 from core import audit
 from core.errors import DomainError, Reason
 from participants.models import User
-from projects.models import ParticipantRole
+from projects.models import ParticipantRole, Project
 from workgroups import notifications
 from workgroups.cache import group_changed, project_rules
 from workgroups.eligibility import Eligibility, check_group_open, choose_role, eligibility
@@ -32,6 +33,7 @@ from workgroups.models import (
     WorkGroup,
     WorkGroupStatus,
     recount_group,
+    waiting_key,
 )
 
 # More places than any group could use: a typing slip, not a plan.
@@ -40,6 +42,26 @@ MAX_CAPACITY = 200
 
 class RegistrationError(DomainError):
     """A registration rule said no; ``reasons`` are in words a teacher understands."""
+
+
+def check_capacity(project: Project, capacity: int) -> None:
+    """Refuse a number of places the project's groups cannot have: at least one, at most
+    ``MAX_CAPACITY``, and no more than the activity type allows (one school for Targeted
+    Support)."""
+    limit = project.rules.schools_per_group
+    if limit is not None and capacity > limit:
+        schools = "one school" if limit == 1 else f"{limit} schools"
+        raise RegistrationError(
+            Reason(
+                f"A {project.group_noun} works with {schools}: give at most {limit} "
+                f"place{'s' if limit != 1 else ''}.",
+                field="capacity",
+            )
+        )
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise RegistrationError(
+            Reason(f"Give between 1 and {MAX_CAPACITY} places.", field="capacity")
+        )
 
 
 def _places_taken(group: WorkGroup) -> int:
@@ -127,7 +149,7 @@ def _check_again_under_lock(
     """What another registration may have changed since ``eligibility`` ran, on the locked
     group: its status, the person registered meanwhile (a second click), the school's place as
     it is now with the role that still has room in it; the places taken, and the waiting
-    places as ``(requested_at, pk)``."""
+    places' ``waiting_key``s (the order they are served in, by the project's rule)."""
     reasons: list[str] = []
     check_group_open(group, reasons)
     registered = Registration.objects.filter(
@@ -136,10 +158,19 @@ def _check_again_under_lock(
     if registered.exists():
         reasons.append("You are already registered for this group in this project this year.")
     places = Place.objects.filter(work_group=group, status__in=ACTIVE_PLACE_STATUSES)
-    rows = list(places.order_by("pk").values_list("pk", "school_id", "status", "requested_at"))
-    taken = sum(1 for _, _, status, _ in rows if status in TAKEN_PLACE_STATUSES)
-    waiting = [(at, pk) for pk, _, status, at in rows if status == PlaceStatus.WAITLISTED]
-    mine = next((pk for pk, school_id, _, _ in rows if school_id == user.school_id), None)
+    rows = list(
+        places.order_by("pk").values_list(
+            "pk", "school_id", "status", "requested_at", "school__fsm_percentage"
+        )
+    )
+    taken = sum(1 for _, _, status, _, _ in rows if status in TAKEN_PLACE_STATUSES)
+    rule = group.project.oversubscription
+    waiting = [
+        waiting_key(rule, fsm, at, pk)
+        for pk, _, status, at, fsm in rows
+        if status == PlaceStatus.WAITLISTED
+    ]
+    mine = next((pk for pk, school_id, _, _, _ in rows if school_id == user.school_id), None)
     place = None
     if mine is not None:
         place = Place.objects.select_related("school").get(pk=mine)
@@ -153,19 +184,19 @@ def _check_again_under_lock(
 
 
 def _waitlist_position(place: Place, waiting: list[tuple]) -> int | None:
-    """``waitlist_position(place)`` from the waiting places read under the lock (the place
-    itself among them, or just added): those served before it (asked earlier, or at the same
-    moment with a lower id), and it."""
+    """``waitlist_position(place)`` from the waiting places' ``waiting_key``s read under the
+    lock (the place itself among them, or just added): those served before it, and it."""
     if place.status != PlaceStatus.WAITLISTED:
         return None
-    served_first = (place.requested_at, place.pk)
+    rule = place.work_group.project.oversubscription
+    served_first = waiting_key(rule, place.school.fsm_percentage, place.requested_at, place.pk)
     return 1 + sum(1 for row in waiting if row < served_first)
 
 
 def _status_for_new_place(group: WorkGroup, taken: int) -> str:
     if taken >= group.capacity:
         return PlaceStatus.WAITLISTED
-    if group.project.requires_approval:
+    if group.project.needs_approval:
         return PlaceStatus.PENDING
     return PlaceStatus.CONFIRMED
 
@@ -193,7 +224,8 @@ def withdraw(*, registration: Registration) -> Registration:
 
 @transaction.atomic
 def promote_from_waitlist(*, work_group: WorkGroup) -> list[Place]:
-    """Confirm waitlisted schools, first asked first served, while places are free."""
+    """Confirm waitlisted schools, in the waiting list's order (the project's rule: first come
+    first served, or schools with more disadvantaged pupils first), while places are free."""
     group = WorkGroup.objects.locked(work_group)
     if group.status not in PROMOTABLE_GROUP_STATUSES:
         return []
@@ -223,10 +255,7 @@ def change_capacity(*, work_group: WorkGroup, capacity: int) -> list[Place]:
                 field="capacity",
             )
         )
-    if capacity > MAX_CAPACITY:
-        raise RegistrationError(
-            Reason(f"A group can have at most {MAX_CAPACITY} places.", field="capacity")
-        )
+    check_capacity(group.project, capacity)
     group.capacity = capacity
     group.save(update_fields=["capacity"])
     sync_full_status(group)

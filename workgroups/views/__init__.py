@@ -9,6 +9,7 @@ from workgroups.views.groups import (
 )
 from workgroups.views.mine import (
     AnswerInvitationView,
+    CancelInvitationView,
     CertificateView,
     MyRegistrationsView,
     SessionDetailView,
@@ -18,6 +19,7 @@ from workgroups.views.mine import (
 __all__ = [
     "AnswerInvitationView",
     "CalendarFeedView",
+    "CancelInvitationView",
     "CertificateView",
     "GroupCalendarView",
     "MyRegistrationsView",

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, TemplateView
@@ -16,6 +17,7 @@ from core.cache import get_or_build
 from participants.models import LLME, School, User, UserRole
 from participants.rules import confirmed_leaders, is_verified_leader
 from participants.views import ProfileRequiredMixin
+from projects.models import Oversubscription
 from workgroups import services
 from workgroups.cache import REFERENCE, project_rules
 from workgroups.eligibility import eligibility
@@ -32,12 +34,24 @@ from workgroups.models import (
     WorkGroup,
     waitlist_position,
 )
-from workgroups.services.nominations import NOMINATIONS_PER_DAY, naming_refusal, nominate
+from workgroups.services.nominations import (
+    INVITATION_LIFETIME,
+    NOMINATIONS_PER_DAY,
+    SHOWN_AFTER_CLOSING,
+    closed_on,
+    joining_refusal,
+    lapses_at,
+    naming_refusal,
+    nominate,
+    open_q,
+    shown_status,
+)
 
 
 @dataclass
 class RoleRow:
-    """One role in a school's place: who fills it, who is invited, how many are missing."""
+    """One role in a school's place: who fills it, who is invited, how many seats are free.
+    Invitations take no seat until accepted, so they do not lower ``missing``."""
 
     role: object
     people: list = field(default_factory=list)
@@ -45,7 +59,7 @@ class RoleRow:
 
     @property
     def missing(self) -> int:
-        return max(self.role.max_per_school - len(self.people) - len(self.invited), 0)
+        return max(self.role.max_per_school - len(self.people), 0)
 
 
 def place_roster(place: Place, roles) -> list[RoleRow]:
@@ -66,7 +80,7 @@ def _place_prefetches():
         .select_related("user", "role")
         .order_by("role__order", "created_at", "pk")
     )
-    invited = Nomination.objects.filter(status=NominationStatus.INVITED).order_by("created_at")
+    invited = Nomination.objects.filter(open_q()).order_by("created_at")
     return [
         Prefetch("registrations", queryset=active, to_attr="active_registrations"),
         Prefetch("nominations", queryset=invited, to_attr="open_nominations"),
@@ -164,8 +178,9 @@ class WorkGroupDetailView(TemplateView):
             None,
         )
         # naming_refusal asks is_verified_leader first: no refusal is a confirmed leader.
+        individual = joining_refusal(group.project)
         refusal = naming_refusal(user) if user.role == UserRole.SCHOOL_LEADER else None
-        leader = user.role == UserRole.SCHOOL_LEADER and refusal is None
+        leader = user.role == UserRole.SCHOOL_LEADER and refusal is None and not individual
         return {
             "verdict": verdict,
             "reasons": blocking,
@@ -181,11 +196,11 @@ class WorkGroupDetailView(TemplateView):
             "nomination_form_html": nomination_form_html(group.project)
             if leader and place
             else None,
-            "naming_refusal": refusal,
+            "naming_refusal": individual or refusal,
             # Someone at a school that holds a place, who cannot name colleagues themselves,
             # learns who can.
             "leaders_who_name": confirmed_leaders(user.school)
-            if place is not None and not leader and user.school is not None
+            if place is not None and not leader and user.school is not None and not individual
             else None,
             "nominations_per_day": NOMINATIONS_PER_DAY,
             "is_participant": mine is not None and place.status in TAKEN_PLACE_STATUSES,
@@ -255,6 +270,16 @@ class RegisterView(ProfileRequiredMixin, WorkGroupDetailView):
         ).exists()
 
 
+def _order_note(group) -> str:
+    """What a waiting school should know of its project's rule for a full group."""
+    if group.project.oversubscription == Oversubscription.DISADVANTAGE_FIRST:
+        return (
+            " Places that come free go to schools with more disadvantaged pupils first, so "
+            "your position can change."
+        )
+    return ""
+
+
 def outcome_message(registration: Registration) -> str:
     place = registration.place
     group = place.work_group
@@ -262,7 +287,7 @@ def outcome_message(registration: Registration) -> str:
         position = waitlist_position(place)
         return (
             f"{group.name} is full, so your school is on the waiting list in position "
-            f"{position}. We will email you when a place is free."
+            f"{position}.{_order_note(group)} We will email you when a place is free."
         )
     if place.status == PlaceStatus.PENDING:
         return (
@@ -335,12 +360,53 @@ class PlaceDetailView(LoginRequiredMixin, DetailView):
         place = self.object
         group = place.work_group
         group.project = project_rules([group.project_id])[group.project_id].project_with_rules()
-        leader = self.leader and place.school_id == self.request.user.school_id
+        user = self.request.user
+        leader = self.leader and place.school_id == user.school_id
         return super().get_context_data(
             roster=place_roster(place, group.project.roles.all()),
             is_leader=leader,
             nomination_form_html=nomination_form_html(group.project) if leader else None,
             nominations_per_day=NOMINATIONS_PER_DAY,
             group=group,
+            invitations=place_invitations(place, user) if leader else [],
+            # Everyone else at the school learns who can name colleagues for it.
+            leaders_who_name=None if leader else confirmed_leaders(place.school),
             **kwargs,
         )
+
+
+def with_shown_status(nominations, may_cancel_row=lambda nomination: False) -> list[Nomination]:
+    """The invitations still open or closed unanswered lately, each with ``shown`` (its status
+    as both sides see it), ``lapses_on``, ``closed_on`` and ``cancellable`` (open, and
+    ``may_cancel_row`` says so). Needs each one's place read."""
+    now = timezone.now()
+    rows = []
+    for nomination in nominations:
+        nomination.shown = shown_status(nomination, now)
+        nomination.lapses_on = lapses_at(nomination)
+        nomination.closed_on = closed_on(nomination)
+        if nomination.closed_on is not None and nomination.closed_on < now - SHOWN_AFTER_CLOSING:
+            continue
+        nomination.cancellable = nomination.shown == NominationStatus.INVITED and may_cancel_row(
+            nomination
+        )
+        rows.append(nomination)
+    return rows
+
+
+def recent_invitations():
+    """Invitations open or closed unanswered lately: a lapsed or cancelled one was sent within
+    its lifetime before it closed, so nothing older can still be shown."""
+    since = timezone.now() - INVITATION_LIFETIME - SHOWN_AFTER_CLOSING
+    unanswered = [NominationStatus.INVITED, NominationStatus.EXPIRED, NominationStatus.CANCELLED]
+    return Nomination.objects.filter(status__in=unanswered, created_at__gte=since)
+
+
+def place_invitations(place: Place, leader: User) -> list[Nomination]:
+    """The school's invitations to its place, whoever sent them, for one of its confirmed
+    leaders, who may cancel any still open (``may_cancel``) but one naming themselves."""
+    rows = recent_invitations().filter(place=place).select_related("role", "invited_by")
+    rows = list(rows.order_by("-created_at"))
+    for nomination in rows:
+        nomination.place = place
+    return with_shown_status(rows, lambda nomination: nomination.user_id != leader.pk)

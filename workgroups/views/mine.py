@@ -8,10 +8,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
+from participants.rules import confirmed_leaders, is_verified_leader
 from participants.views import ProfileRequiredMixin
 from workgroups import services
 from workgroups.cache import project_rules
@@ -35,8 +37,13 @@ from workgroups.services.gap_tasks import (
     save_gap_task_response,
     tasks_waiting,
 )
-from workgroups.services.nominations import accept_nomination, decline_nomination
-from workgroups.views.groups import outcome_message
+from workgroups.services.nominations import (
+    accept_nomination,
+    cancel_nomination,
+    cancellable_by,
+    decline_nomination,
+)
+from workgroups.views.groups import outcome_message, recent_invitations, with_shown_status
 
 
 def with_waitlist_position(registrations):
@@ -76,28 +83,64 @@ class MyRegistrationsView(LoginRequiredMixin, ListView):
         return registrations
 
     def get_context_data(self, **kwargs):
-        feed = reverse("workgroups:calendar_feed", args=[self.request.user.calendar_token])
+        user = self.request.user
+        feed = reverse("workgroups:calendar_feed", args=[user.calendar_token])
+        invitations = invitations_to(user)
+        leader = is_verified_leader(user)
+        places_held = {
+            r.place_id for r in self.object_list if r.status == RegistrationStatus.ACTIVE
+        }
+        # The school as the registrations read it: asking the user for it is one query more.
+        school = next(
+            (
+                r.place.school
+                for r in self.object_list
+                if r.status == RegistrationStatus.ACTIVE and r.place.school_id == user.school_id
+            ),
+            None,
+        )
         return super().get_context_data(
             feed_url=self.request.build_absolute_uri(feed),
             taken_statuses=TAKEN_PLACE_STATUSES,
-            invitations=open_invitations(self.request.user),
-            tasks=tasks_waiting(self.request.user),
+            invitations=[i for i in invitations if i.shown == NominationStatus.INVITED],
+            # One that closed is old news once the person holds a place there after all.
+            closed_invitations=[
+                i
+                for i in invitations
+                if i.shown != NominationStatus.INVITED and i.place_id not in places_held
+            ],
+            school_invitations=school_invitations(user) if leader else None,
+            # Every registered participant who cannot name colleagues learns who can.
+            leaders_who_name=confirmed_leaders(school) if school and not leader else None,
+            school=school,
+            tasks=tasks_waiting(user),
             **kwargs,
         )
 
 
-def open_invitations(user) -> list[Nomination]:
-    """Invitations from school leaders this person has still to accept or decline."""
-    invited = Nomination.objects.filter(user=user, status=NominationStatus.INVITED)
-    if not invited.exists():  # most people have none: a much cheaper question than the rows
+def _with_places(nominations):
+    return nominations.select_related(
+        "place__school", "place__work_group__project", "place__work_group__hub"
+    ).select_related("role", "invited_by")
+
+
+def invitations_to(user) -> list[Nomination]:
+    """Invitations from school leaders to this person: open ones, to accept or decline, and
+    those that lapsed or were cancelled lately."""
+    mine = recent_invitations().filter(user=user)
+    if not mine.exists():  # most people have none: a much cheaper question than the rows
         return []
-    return list(
-        invited.select_related(
-            "place__school", "place__work_group__project", "place__work_group__hub"
-        )
-        .select_related("role", "invited_by")
-        .order_by("created_at")
-    )
+    return with_shown_status(_with_places(mine).order_by("created_at"))
+
+
+def school_invitations(leader) -> list[Nomination]:
+    """For a confirmed leader: every open or lately closed invitation to their school's places,
+    whoever sent it, each cancellable while open (unless it names the leader)."""
+    rows = recent_invitations().filter(place__school_id=leader.school_id)
+    if not rows.exists():
+        return []
+    rows = _with_places(rows).order_by("-created_at")
+    return with_shown_status(rows, lambda nomination: nomination.user_id != leader.pk)
 
 
 class CertificateView(LoginRequiredMixin, View):
@@ -140,6 +183,35 @@ class AnswerInvitationView(ProfileRequiredMixin, SingleObjectMixin, View):
                 messages.success(request, outcome_message(registration))
             else:
                 messages.info(request, f"You have declined the invitation to {group.name}.")
+        return redirect("workgroups:my_registrations")
+
+
+class CancelInvitationView(LoginRequiredMixin, SingleObjectMixin, View):
+    """POST: cancel an invitation still waiting (``cancel_nomination``). Only those who may
+    cancel it find it: the inviter, the school's confirmed leaders, the hub's staff."""
+
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return cancellable_by(self.request.user)
+
+    def post(self, request, *args, **kwargs):
+        nomination = self.get_object()
+        try:
+            cancel_nomination(nomination=nomination, by=request.user)
+        except services.RegistrationError as error:
+            messages.error(request, " ".join(error.reasons))
+        else:
+            messages.success(
+                request,
+                f"The invitation to {nomination.email} is cancelled, and they are told by "
+                "email. You can name them again at any time.",
+            )
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)
         return redirect("workgroups:my_registrations")
 
 
