@@ -514,6 +514,13 @@ SITE_PAGES = [
         lambda w: reverse("workgroups:decline_invitation", args=[w.invitation.pk]),
     ),
     Page(
+        "cancel an invitation",
+        "teacher",
+        "POST",
+        lambda w: reverse("workgroups:cancel_invitation", args=[w.invitation.pk]),
+        lambda w: {"next": "/groups/mine/"},
+    ),
+    Page(
         "confirm a school leader",
         "teacher",
         "POST",
@@ -617,6 +624,20 @@ SITE_PAGES = [
     ),
     Page(
         "roster download", "lead", "GET", lambda w: reverse("lead:roster_csv", args=[w.running.pk])
+    ),
+    Page(
+        "change who completed",
+        "lead",
+        "POST",
+        lambda w: reverse("lead:completion", args=[w.running.pk]),
+        lambda w: {
+            "registration": w.running.registrations.values_list("pk", flat=True).first(),
+            **{
+                f"person-{pk}-{name}": value
+                for pk in w.running.registrations.values_list("pk", flat=True)[:1]
+                for name, value in (("completion", "completed"), ("reason", "Was there."))
+            },
+        },
     ),
     Page(
         "email the participants",

@@ -16,21 +16,25 @@ REPORT = [
     ),
     (
         "Schools taking part",
-        "Schools with a confirmed or completed place in a group, and schools that withdrew "
+        "Schools with a confirmed place in a group, or one that completed or did not "
+        "complete, and schools that withdrew "
         "after at least one of their people attended a session. A school in two groups counts "
         "once.",
     ),
     (
         "Participants",
-        "Everyone who took part: people registered in a confirmed or completed place, and "
+        "Everyone who took part: people registered in a school's place that was confirmed "
+        "(and then completed or not), and "
         "anyone who attended (present or late) at least one session, even if they withdrew "
         "later. A person in two groups counts once.",
     ),
     (
         "Completion rate",
-        "Of the schools (or people) that took part in a group that has completed, the share "
-        "whose place completed: the school attended enough of the sessions held for the "
-        "project. Groups still running are not in the rate.",
+        "Of the people (or schools) that took part in a group that has completed, the share "
+        "who completed: a person attended (present or late) at least the project's share of "
+        "the sessions held while they took part, or their lead said they completed and why; "
+        "a school completed when any of its people did. Groups still running are not in the "
+        "rate.",
     ),
     (
         "Withdrawals",

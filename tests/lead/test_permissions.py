@@ -80,6 +80,7 @@ PAGES = [
     ("milestone_edit", "milestone", lambda t: {"status": "in_progress", "notes": "Good start"}),
     ("evaluation", "group", lambda t: {"key_findings": "Confident teachers.", "action": "save"}),
     ("close_year", "group", lambda t: {}),
+    ("completion", "group", None),
 ]
 CASES = [(name, key, "GET", None) for name, key, _ in PAGES] + [
     (name, key, "POST", data) for name, key, data in PAGES if data

@@ -96,5 +96,6 @@ def test_no_certificate_for_a_person_who_did_not_complete_though_their_school_di
 
     assert certificate_for(colleague.user, colleague.pk) is None
     assert f'href="{url}"' not in page
+    assert "Did not complete" in page  # their own outcome, beside their school's "Completed"
     assert client.get(url).status_code == 404
     assert certificate_for(mine.user, mine.pk) is not None  # their school's colleague did

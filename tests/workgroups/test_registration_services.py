@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from tests.factories import (
     PlaceFactory,
@@ -17,6 +18,7 @@ from workgroups.models import (
     PlaceStatus,
     Registration,
     RegistrationStatus,
+    WorkGroup,
     WorkGroupStatus,
 )
 
@@ -228,3 +230,20 @@ def test_database_refuses_a_second_active_registration_for_one_person_in_a_group
 
     with pytest.raises(IntegrityError), transaction.atomic():
         RegistrationFactory(place=registration.place, user=registration.user)
+
+
+@pytest.mark.parametrize("status", [WorkGroupStatus.COMPLETED, WorkGroupStatus.CANCELLED])
+def test_nobody_withdraws_from_a_finished_group_and_the_record_stays(client, status):
+    registration = RegistrationFactory(place=PlaceFactory(work_group=WorkGroupFactory()))
+    WorkGroup.objects.filter(pk=registration.work_group_id).update(status=status)
+
+    with pytest.raises(services.RegistrationError) as error:
+        services.withdraw(registration=registration)
+    assert "nothing to withdraw from" in error.value.reasons[0]
+
+    client.force_login(registration.user)
+    page = client.get(reverse("workgroups:my_registrations")).content.decode()
+    assert reverse("workgroups:withdraw", args=[registration.pk]) not in page
+    client.post(reverse("workgroups:withdraw", args=[registration.pk]))
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.ACTIVE

@@ -23,6 +23,7 @@ from workgroups.eligibility import Eligibility, check_group_open, choose_role, e
 from workgroups.models import (
     ACTIVE_PLACE_STATUSES,
     DECIDABLE_PLACE_STATUSES,
+    FINISHED_GROUP_STATUSES,
     PLACE_TRANSITIONS,
     PROMOTABLE_GROUP_STATUSES,
     TAKEN_PLACE_STATUSES,
@@ -208,6 +209,11 @@ def withdraw(*, registration: Registration) -> Registration:
     registration = Registration.objects.select_related("place__school").get(pk=registration.pk)
     if registration.status == RegistrationStatus.WITHDRAWN:
         return registration
+    if group.status in FINISHED_GROUP_STATUSES:
+        raise RegistrationError(
+            f"{group.name} is {group.get_status_display().lower()}, so there is nothing to "
+            "withdraw from: the record of who took part stays as it is."
+        )
     registration.status = RegistrationStatus.WITHDRAWN
     registration.withdrawn_at = timezone.now()
     registration.save(update_fields=["status", "withdrawn_at"])

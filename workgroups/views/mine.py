@@ -4,17 +4,16 @@ page."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from participants.rules import confirmed_leaders, is_verified_leader
-from participants.views import ProfileRequiredMixin
+from participants.views import ProfileRequiredMixin, safe_next_url
 from workgroups import services
 from workgroups.cache import project_rules
 from workgroups.certificates import certificate_for, render_pdf
@@ -207,11 +206,10 @@ class CancelInvitationView(LoginRequiredMixin, SingleObjectMixin, View):
                 f"The invitation to {nomination.email} is cancelled, and they are told by "
                 "email. You can name them again at any time.",
             )
-        back = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(back)
+        back = safe_next_url(request, request.POST.get("next"))
+        # Only a path of this site: anything else (a view's name, "²") is not an address.
+        if back and back.startswith("/") and not back.startswith("//"):
+            return HttpResponseRedirect(back)
         return redirect("workgroups:my_registrations")
 
 
@@ -231,8 +229,12 @@ class WithdrawView(LoginRequiredMixin, DetailView):
         if registration.status == RegistrationStatus.WITHDRAWN:
             messages.info(request, f"You had already withdrawn from {registration.work_group}.")
         else:
-            services.withdraw(registration=registration)
-            messages.success(request, f"You have withdrawn from {registration.work_group}.")
+            try:
+                services.withdraw(registration=registration)
+            except services.RegistrationError as error:
+                messages.error(request, " ".join(error.reasons))
+            else:
+                messages.success(request, f"You have withdrawn from {registration.work_group}.")
         return redirect("workgroups:my_registrations")
 
 
