@@ -123,11 +123,15 @@ class ChangeList(main.ChangeList):
             self.queryset = self.queryset.only(*only)
         # A lookup such as ``starts_at__year=10**20`` is only refused when the list is counted.
         try:
-            return super().get_results(request)
+            super().get_results(request)
         except (ValueError, TypeError, OverflowError, ValidationError) as error:
             raise IncorrectLookupParameters(error) from error
         finally:
             self.queryset = queryset
+        # What only the page's rows need, read for them alone (the admin's ``list_page``).
+        page = getattr(self.model_admin, "list_page", None)
+        if page is not None:
+            self.result_list = page(list(self.result_list))
 
     def row_html(self):
         """Each row of the page as the HTML of its cells, as Django's ``items_for_result``

@@ -6,6 +6,7 @@ call them), so the admin holds no registration rule of its own.
 
 import copy
 import datetime
+from collections import Counter
 
 from django import forms
 from django.contrib import admin, messages
@@ -618,10 +619,27 @@ class PlaceAdmin(HubScopedAdmin):
         return False
 
     def list_rows(self, queryset):
-        """The page's rows with each waiting school's position and its project's rule."""
-        return queryset.select_related("work_group__project").annotate(
-            waitlist_position=waitlist_position_subquery("")
+        """The page's rows with their project's rule for a full group."""
+        return queryset.select_related("work_group__project")
+
+    def list_page(self, places):
+        """Each waiting school's position on the page, from one query over the waiting lists
+        of the page's groups that have one, in the order they are served (``WAITING_ORDER``)."""
+        groups = {place.work_group_id for place in places if place.status == PlaceStatus.WAITLISTED}
+        if not groups:
+            return places
+        served = (
+            Place.objects.filter(work_group_id__in=groups, status=PlaceStatus.WAITLISTED)
+            .order_by("work_group_id", *WAITING_ORDER)
+            .values_list("pk", "work_group_id")
         )
+        position, so_far = {}, Counter()
+        for pk, group in served:
+            so_far[group] += 1
+            position[pk] = so_far[group]
+        for place in places:
+            place.waitlist_position = position.get(place.pk)
+        return places
 
     def get_ordering(self, request):
         # A group's waiting list (filtered to one group's waiting places) in the order it is
