@@ -95,7 +95,7 @@ def test_a_reminder_brings_the_teacher_to_the_session_then_tasks_and_certificate
     day = f"{timezone.localtime(coming.starts_at):%A %-d %B}"
     assert subjects == [
         "Before the next session: your between-session task for Cedar Work Group",
-        f"Reminder: Cedar Work Group, session 2 on {day}",
+        f"Reminder: Cedar Work Group, session {coming.number} on {day}",
     ]
     [email] = [m for m in mail.outbox if m.to == [teacher.email] and m.subject == subjects[1]]
     assert "Oak Primary School, main hall" in email.body
