@@ -29,16 +29,17 @@ def long_text_field(
 
 
 def check_lengths(error: type[DomainError] = DomainError, /, **texts: str) -> None:
-    """Raise ``error`` with a reason for each text over ``MAX_TEXT``, keyed by its name."""
-    reasons = [
-        Reason(
-            TOO_LONG % {"limit_value": MAX_TEXT, "show_value": len(text)},
-            field=name,
-            label=name.replace("_", " ").capitalize(),
-        )
-        for name, text in texts.items()
-        if len(text or "") > MAX_TEXT
-    ]
+    """Raise ``error`` with a reason for each text over ``MAX_TEXT``, or holding a null
+    character (which PostgreSQL cannot store), keyed by its name."""
+    reasons = []
+    for name, text in texts.items():
+        label = name.replace("_", " ").capitalize()
+        if len(text or "") > MAX_TEXT:
+            message = TOO_LONG % {"limit_value": MAX_TEXT, "show_value": len(text)}
+            reasons.append(Reason(message, field=name, label=label))
+        elif "\x00" in (text or ""):
+            message = "It holds a character that cannot be saved (a null character)."
+            reasons.append(Reason(message, field=name, label=label))
     if reasons:
         raise error(reasons)
 

@@ -10,7 +10,6 @@ from urllib.parse import urlencode, urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -156,16 +155,15 @@ class ProfileView(LoginRequiredMixin, FormView):
         data = form.cleaned_data
         user = self.request.user
         try:
-            with transaction.atomic():
-                services.update_profile(
-                    user=user,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    role=data["role"],
-                    phases=data["phases"],
-                    school=data["school"],
-                    reminder_emails=data["reminder_emails"],
-                )
+            services.update_profile(
+                user=user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                role=data["role"],
+                phases=data["phases"],
+                school=data["school"],
+                reminder_emails=data["reminder_emails"],
+            )
         except services.ProfileError as error:
             for field, reasons in error.errors.items():
                 for reason in reasons:

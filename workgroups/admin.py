@@ -671,15 +671,14 @@ class PlaceAdmin(HubScopedAdmin):
         permissions=["change"],
     )
     def cancel_invitations(self, request, queryset):
-        """Each invitation through ``cancel_nomination``, which tells the colleague."""
-        waiting = Nomination.objects.filter(open_q(), place__in=queryset)
-        with audit.by(request.user):
-            for nomination in waiting:
-                cancel_nomination(nomination=nomination, by=request.user)
-        self.message_user(
+        """Each invitation through ``cancel_nomination``, which tells the colleague and writes
+        the audit trail."""
+        run_service(
+            self,
             request,
-            f"{len(waiting)} invitation(s) cancelled; each colleague is told by email.",
-            messages.INFO,
+            Nomination.objects.filter(open_q(), place__in=queryset),
+            lambda nomination: cancel_nomination(nomination=nomination, by=request.user),
+            "{count} invitation(s) cancelled; each colleague is told by email.",
         )
 
     @admin.action(description="Confirm selected places", permissions=["change"])

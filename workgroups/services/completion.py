@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Case, F, OuterRef, QuerySet, When
 from django.utils import timezone
 
-from core import audit, scoping
+from core import audit
 from core.errors import Reason
 from core.text import check_lengths
 from participants.models import User
@@ -40,7 +40,7 @@ from workgroups.models import (
     count_rows,
     recount_group,
 )
-from workgroups.services.delivery import DeliveryError, held_sessions
+from workgroups.services.delivery import DeliveryError, held_sessions, runs_group
 
 
 class CompletionError(DeliveryError):
@@ -176,22 +176,12 @@ def _save_outcomes(group: WorkGroup, people: list, places: list, *, now, thresho
         )
 
 
-def may_override(user: User, work_group: WorkGroup) -> bool:
-    """The group's active leads, its hub's staff and the national team may."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    leads = work_group.leads.filter(user=user, active=True).exists()
-    return leads or scoping.can_manage_hub(user, work_group.hub_id)
-
-
 def _check_override(completion: str, reason: str) -> None:
     reasons = []
     if completion not in Completion.values:
         reasons.append(Reason("Choose completed or did not complete.", field="completion"))
     if not reason:
         reasons.append(Reason("Say why you are changing what attendance said.", field="reason"))
-    elif "\x00" in reason:
-        reasons.append(Reason("The reason holds a character that cannot be saved.", field="reason"))
     if reasons:
         raise CompletionError(reasons)
     check_lengths(CompletionError, reason=reason)
@@ -207,7 +197,7 @@ def override_completion(
     reason = (reason or "").strip()
     _check_override(completion, reason)
     group = WorkGroup.objects.locked(registration.work_group)
-    if not may_override(by, group):
+    if not runs_group(by, group):
         raise CompletionError(
             "Only the group's leads and its hub's staff can change who completed."
         )

@@ -21,6 +21,7 @@ from participants.models import User
 from projects.models import AcademicYear
 from workgroups.models import Session, WorkGroup, WorkGroupStatus
 from workgroups.services.delivery import schedule_session
+from workgroups.services.registration import check_capacity
 
 
 class CopyError(DomainError):
@@ -100,6 +101,10 @@ def copy_group(*, group: WorkGroup, to_year: AcademicYear | None, by: User) -> W
     # Locked, so the same group copied twice at once makes one copy.
     source = WorkGroup.objects.locked(group)
     target = check_copy(source, to_year, by)
+    try:  # the project's activity type may allow fewer places now (one school, say)
+        check_capacity(source.project, source.capacity)
+    except DomainError as error:
+        raise CopyError(" ".join(error.reasons)) from error
     moves = _session_moves(source, target)
     years = target.starts_on.year - source.academic_year.starts_on.year
     with audit.by(by, reason=f"Copied from {source.name} ({source.academic_year})."):

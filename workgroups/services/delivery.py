@@ -396,6 +396,15 @@ EMAIL_SUBJECT_MAX = 150
 EMAIL_MESSAGE_MAX = 5000
 
 
+def runs_group(user: User, work_group: WorkGroup) -> bool:
+    """Whether ``user`` runs the group: one of its active leads, its hub's staff or the
+    national team. They email its participants and change who completed it."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    leads = work_group.leads.filter(user=user, active=True).exists()
+    return leads or scoping.can_manage_hub(user, work_group.hub_id)
+
+
 @transaction.atomic
 def email_participants(*, work_group: WorkGroup, by: User, subject: str, message: str) -> int:
     """A lead's (or the hub's) email to the group's participants: one copy each, so nobody sees
@@ -416,8 +425,7 @@ def email_participants(*, work_group: WorkGroup, by: User, subject: str, message
         )
     if reasons:
         raise DeliveryError(reasons)
-    leads = work_group.leads.filter(user=by, active=True).exists()
-    if not (leads or scoping.can_manage_hub(by, work_group.hub_id)):
+    if not runs_group(by, work_group):
         raise DeliveryError(
             "Only the group's leads and its hub's staff can email its participants."
         )

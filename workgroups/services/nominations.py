@@ -225,13 +225,18 @@ def _check_not_in_place(place: Place, email: str, colleague: User | None) -> Non
         raise RegistrationError(f"{email} has already been invited to this place.")
 
 
+def _role_full(place: Place, role: ParticipantRole) -> bool:
+    """Whether the place's registrations fill every seat of ``role`` (invitations take none)."""
+    filled = place.registrations.filter(status=RegistrationStatus.ACTIVE, role=role).count()
+    return filled >= role.max_per_school
+
+
 def _check_role_room(place: Place, role: ParticipantRole) -> None:
     """Only registrations take a role's seats: a leader may invite more colleagues than there
     are seats, and whoever accepts first while one is free takes it."""
     if role.project_id != place.work_group.project_id:
         raise RegistrationError("Choose one of the roles this project asks schools to send.")
-    filled = place.registrations.filter(status=RegistrationStatus.ACTIVE, role=role).count()
-    if filled >= role.max_per_school:
+    if _role_full(place, role):
         raise RegistrationError(
             f"Your school's {role.name.lower()} places are all taken "
             f"(up to {role.max_per_school} per school)."
@@ -295,8 +300,7 @@ def accept_nomination(*, nomination: Nomination, user: User) -> Registration:
             "as your school in your profile to accept it."
         )
     role = nomination.role
-    filled = place.registrations.filter(status=RegistrationStatus.ACTIVE, role=role).count()
-    if filled >= role.max_per_school:
+    if _role_full(place, role):
         raise RegistrationError(
             f"{place.school.name}'s {role.name.lower()} places were filled while your "
             f"invitation waited (up to {role.max_per_school} per school), so you cannot take "

@@ -206,11 +206,9 @@ class CancelInvitationView(LoginRequiredMixin, SingleObjectMixin, View):
                 f"The invitation to {nomination.email} is cancelled, and they are told by "
                 "email. You can name them again at any time.",
             )
+        # Not ``redirect()``: it would look a plain word up as the name of a URL.
         back = safe_next_url(request, request.POST.get("next"))
-        # Only a path of this site: anything else (a view's name, "²") is not an address.
-        if back and back.startswith("/") and not back.startswith("//"):
-            return HttpResponseRedirect(back)
-        return redirect("workgroups:my_registrations")
+        return HttpResponseRedirect(back or reverse("workgroups:my_registrations"))
 
 
 class WithdrawView(LoginRequiredMixin, DetailView):
